@@ -1,0 +1,6 @@
+// PLACEHOLDER (skeleton): implemented by the helper that owns this command.
+import { CliError } from '../errors.js';
+
+export async function run(_args: string[]): Promise<number> {
+  throw new CliError('replay: not implemented yet');
+}

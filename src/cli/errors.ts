@@ -1,0 +1,9 @@
+/** An error meant for the person at the terminal: printed as one line, no stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,51 @@
+// The commander's configuration (YAML file and/or defaults), validated with zod.
+// Sections grow with the adapters; every field has a default so an empty file is valid.
+import { z } from 'zod';
+
+export const guardrailEnvSchema = z.object({
+  /** decisions at or above this confidence act on their own; below, they wait for approval */
+  autoActConfidence: z.number().min(0).max(1),
+  /** never act alone in this environment */
+  requireApproval: z.boolean().default(false),
+});
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        bodyLimitBytes: z.number().int().positive().default(1_048_576),
+        corsOrigins: z.array(z.string()).default([]),
+      })
+      .prefault({}),
+    store: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('sqlite'), path: z.string().default('./data/commander.db') }),
+        z.object({ kind: z.literal('postgres'), url: z.string() }),
+      ])
+      .default({ kind: 'sqlite', path: './data/commander.db' }),
+    watch: z
+      .object({
+        windowSeconds: z.number().int().positive().default(600),
+        baselineSeconds: z.number().int().positive().default(1800),
+        stepSeconds: z.number().int().positive().default(15),
+        verifySeconds: z.number().int().positive().default(180),
+      })
+      .prefault({}),
+    guardrails: z
+      .object({
+        dryRun: z.boolean().default(false),
+        cooldownSeconds: z.number().int().min(0).default(600),
+        environments: z.record(z.string(), guardrailEnvSchema).default({
+          production: { autoActConfidence: 0.85, requireApproval: false },
+          staging: { autoActConfidence: 0.6, requireApproval: false },
+        }),
+        /** used for environments not listed above */
+        defaultAutoActConfidence: z.number().min(0).max(1).default(0.8),
+      })
+      .prefault({}),
+  })
+  .loose();
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,35 @@
+// One tick of judgment: signals → analysis → summary → features → decision. Pure: the same
+// inputs give the same outputs, so a recorded incident replays to the same decision.
+import type { Analysis, Decision, DeploymentSpec, Features, Policy, SignalBundle, Summary } from '../core/types.js';
+import { analyze } from '../analysis/analyze.js';
+import { summarize } from '../summary/summarize.js';
+import { extractFeatures } from '../policy/features.js';
+
+export interface TickInput {
+  deployment: DeploymentSpec;
+  bundle: SignalBundle;
+  /** epoch ms: only data up to here may be used */
+  now: number;
+  stepSeconds: number;
+  policy: Policy;
+}
+
+export interface TickResult {
+  analysis: Analysis;
+  summary: Summary;
+  features: Features;
+  decision: Decision;
+}
+
+export function evaluateTick(input: TickInput): TickResult {
+  const analysis = analyze({
+    deployment: input.deployment,
+    bundle: input.bundle,
+    now: input.now,
+    stepSeconds: input.stepSeconds,
+  });
+  const summary = summarize(analysis, input.deployment);
+  const features = extractFeatures(analysis);
+  const decision = input.policy.decide({ analysis, features, environment: input.deployment.environment });
+  return { analysis, summary, features, decision };
+}
