@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeKubeApiserver, REVISION, REVISION_HISTORY, type FakeKubeApiserver } from '../fakes/kube-apiserver.js';
+import { KubernetesActuator } from '../../src/actions/kubernetes.js';
+import type { ActionRequest, Deployment } from '../../src/core/types.js';
+
+const tpl = (image: string, extra: Record<string, string> = {}) => ({
+  metadata: { labels: { app: 'checkout', ...extra } },
+  spec: { containers: [{ name: 'app', image, env: [{ name: 'MODE', value: image.endsWith('1.0') ? 'a' : 'b' }] }] },
+});
+
+function request(action: ActionRequest['action'], service = 'checkout'): ActionRequest {
+  const deployment: Deployment = {
+    id: 'd1', service, environment: 'production', version: 'v2', at: 0, source: 'test', receivedAt: 0, status: 'watching',
+  };
+  return { id: 'a1', action, deployment, reason: 'test' };
+}
+
+describe('KubernetesActuator against the fake apps/v1 API', () => {
+  let kube: FakeKubeApiserver;
+  let act: KubernetesActuator;
+  beforeEach(async () => {
+    kube = await startFakeKubeApiserver({ controllerDelayMs: 20 });
+    act = new KubernetesActuator({ kubeconfigYaml: kube.kubeconfigYaml(), namespace: 'shop', pollIntervalMs: 10, rolloutTimeoutSeconds: 5 });
+  });
+  afterEach(async () => kube.close());
+
+  it('rolls back to the previous revision exactly as kubectl rollout undo does', async () => {
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0'), tpl('shop/checkout:2.0')]);
+    const before = kube.get('deployments', 'shop', 'checkout')!;
+    // last-applied stays the Deployment's own (kubectl keeps skip-listed annotations)
+    before.metadata.annotations!['kubectl.kubernetes.io/last-applied-configuration'] = '{"v":2}';
+    const rsList = kube.list('replicasets', 'shop');
+    expect(rsList.map((r) => r.metadata.annotations![REVISION]).sort()).toEqual(['1', '2']);
+    const rev1 = rsList.find((r) => r.metadata.annotations![REVISION] === '1')!;
+    expect(before.metadata.annotations!['kubernetes.io/change-cause']).toBe('seed 2');
+
+    const res = await act.execute(request('rollback'));
+    expect(res.ok, res.detail).toBe(true);
+    expect(res.changes).toMatchObject({ fromRevision: 2, toRevision: 1, imagesAfter: ['app=shop/checkout:1.0'], settled: true });
+
+    const after = kube.get('deployments', 'shop', 'checkout')!;
+    // kubectl's expectation computed independently: the revision-1 ReplicaSet's template minus pod-template-hash
+    const expected = structuredClone(rev1.spec!.template as { metadata: { labels: Record<string, string> } });
+    delete expected.metadata.labels['pod-template-hash'];
+    expect(after.spec!.template).toEqual(expected);
+    // non-skipped annotations come from the ReplicaSet: change-cause is revision 1's again
+    expect(after.metadata.annotations!['kubernetes.io/change-cause']).toBe('seed 1');
+    // the controller then made the old ReplicaSet the newest revision, as a real cluster does
+    expect(after.metadata.annotations![REVISION]).toBe('3');
+    const reused = kube.get('replicasets', 'shop', rev1.metadata.name)!;
+    expect(reused.metadata.annotations![REVISION]).toBe('3');
+    expect(reused.metadata.annotations![REVISION_HISTORY]).toBe('1');
+    expect(kube.list('replicasets', 'shop')).toHaveLength(2); // reused, not a third ReplicaSet
+    expect(after.status).toMatchObject({ observedGeneration: after.metadata.generation, updatedReplicas: 3, availableReplicas: 3 });
+    // one JSON patch replacing template and annotations, like kubectl
+    const patch = kube.requests.find((r) => r.method === 'PATCH')!;
+    expect(patch.contentType).toContain('application/json-patch+json');
+    expect((patch.body as Array<{ path: string }>).map((o) => o.path)).toEqual(['/spec/template', '/metadata/annotations']);
+  });
+
+  it('keeps skip-listed annotations from the Deployment, not from the ReplicaSet', async () => {
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0'), tpl('shop/checkout:2.0')]);
+    const res = await act.execute(request('rollback'));
+    expect(res.ok).toBe(true);
+    const patch = kube.requests.find((r) => r.method === 'PATCH')!.body as Array<{ path: string; value: Record<string, string> }>;
+    const ann = patch[1].value;
+    expect(ann[REVISION]).toBe('2'); // the Deployment's value at the time, not the ReplicaSet's '1'
+    expect(ann['kubernetes.io/change-cause']).toBe('seed 1');
+  });
+
+  it('rolls back twice like kubectl: the second undo returns to the newer template', async () => {
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0'), tpl('shop/checkout:2.0')]);
+    expect((await act.execute(request('rollback'))).ok).toBe(true);
+    const res = await act.execute(request('rollback'));
+    expect(res.ok, res.detail).toBe(true);
+    expect(res.changes).toMatchObject({ fromRevision: 3, toRevision: 2 });
+    const d = kube.get('deployments', 'shop', 'checkout')!;
+    expect((d.spec!.template as { spec: { containers: Array<{ image: string }> } }).spec.containers[0].image).toBe('shop/checkout:2.0');
+  });
+
+  it('refuses without history, refuses a paused deployment, and changes nothing', async () => {
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0')]);
+    const r1 = await act.execute(request('rollback'));
+    expect(r1.ok).toBe(false);
+    expect(r1.detail).toContain('no rollout history found');
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:2.0')]);
+    const d = kube.get('deployments', 'shop', 'checkout')!;
+    (d.spec as Record<string, unknown>).paused = true;
+    await fetch(`${kube.url}/apis/apps/v1/namespaces/shop/deployments/checkout`, {
+      method: 'PUT', headers: { authorization: `Bearer ${kube.token}`, 'content-type': 'application/json' }, body: JSON.stringify(d),
+    });
+    const r2 = await act.execute(request('rollback'));
+    expect(r2.ok).toBe(false);
+    expect(r2.detail).toContain('cannot rollback a paused deployment');
+    expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  });
+
+  it('reports a rollout that does not settle before the timeout as failed', async () => {
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0'), tpl('shop/checkout:2.0')]);
+    kube.setStuck(true);
+    const slow = new KubernetesActuator({ kubeconfigYaml: kube.kubeconfigYaml(), namespace: 'shop', pollIntervalMs: 10, rolloutTimeoutSeconds: 0.3 });
+    const res = await slow.execute(request('rollback'));
+    expect(res.ok).toBe(false);
+    expect(res.detail).toMatch(/did not settle within 0.3 s/);
+    expect(res.changes).toMatchObject({ settled: false, toRevision: 1 });
+  });
+
+  it('scales through the scale subresource and waits for availability', async () => {
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0')], 4);
+    const res = await act.execute(request('scale_up'));
+    expect(res.ok, res.detail).toBe(true);
+    expect(res.changes).toMatchObject({ replicasBefore: 4, replicasAfter: 6 });
+    const patch = kube.requests.find((r) => r.method === 'PATCH')!;
+    expect(patch.path).toBe('/apis/apps/v1/namespaces/shop/deployments/checkout/scale');
+    expect(patch.contentType).toContain('application/merge-patch+json');
+    const d = kube.get('deployments', 'shop', 'checkout')!;
+    expect(d.spec!.replicas).toBe(6);
+    expect(d.status).toMatchObject({ availableReplicas: 6 });
+  });
+
+  it('rejects a service name that is not a Kubernetes name before any request', async () => {
+    for (const bad of ['../etc', 'Checkout;rm', '--kubeconfig=/x', 'a\nb']) {
+      const res = await act.execute(request('rollback', bad));
+      expect(res.ok).toBe(false);
+      expect(res.detail).toMatch(/^rejected: /);
+    }
+    expect(kube.requests).toHaveLength(0);
+  });
+
+  it('names the missing deployment in its failure', async () => {
+    const res = await act.execute(request('rollback', 'nothere'));
+    expect(res.ok).toBe(false);
+    expect(res.detail).toContain('HTTP 404');
+  });
+});
