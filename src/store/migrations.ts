@@ -1,0 +1,85 @@
+// Numbered, versioned schema migrations shared by the SQLite and PostgreSQL stores. Each
+// backend applies, at open and in one transaction per migration, the versions not yet in
+// `schema_migrations`, so opening is idempotent and an old file upgrades itself.
+// The SQL is written once; `${INT}` is the only dialect difference (SQLite's INTEGER is
+// 64-bit; PostgreSQL needs BIGINT for epoch milliseconds). Never edit an applied migration:
+// add a new one.
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+)`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'deployments, timeline events, chain head, state',
+    sql: `
+CREATE TABLE deployments (
+  id TEXT PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  received_at \${INT} NOT NULL,
+  status TEXT NOT NULL,
+  service TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  version TEXT NOT NULL,
+  previous_version TEXT,
+  commit_sha TEXT,
+  deploy_at \${INT} NOT NULL,
+  replicas \${INT},
+  -- spec fields this schema has no column for yet (JSON object), so nothing is dropped
+  extra TEXT,
+  -- set in the same transaction as the deployment's watch.completed event
+  completed_at \${INT}
+);
+-- listDeployments pages newest first, optionally per service / environment / status
+CREATE INDEX deployments_received ON deployments (received_at, id);
+CREATE INDEX deployments_service ON deployments (service, received_at);
+CREATE INDEX deployments_environment ON deployments (environment, received_at);
+CREATE INDEX deployments_status ON deployments (status, received_at);
+
+CREATE TABLE events (
+  seq \${INT} PRIMARY KEY,
+  deployment_id TEXT REFERENCES deployments (id),
+  type TEXT NOT NULL,
+  at \${INT} NOT NULL,
+  actor TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  dedupe_key TEXT UNIQUE,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX events_deployment ON events (deployment_id, seq);
+CREATE INDEX events_type ON events (type, seq);
+
+-- the one row every append locks and advances: serializes writers and records the tip,
+-- so deleting the newest events is detectable by verifyAudit
+CREATE TABLE chain_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq \${INT} NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '${'0'.repeat(64)}');
+
+CREATE TABLE kv_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at \${INT} NOT NULL
+);
+`,
+  },
+];
+
+export function migrationSql(m: Migration, dialect: Dialect): string {
+  return m.sql.replaceAll('${INT}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT');
+}

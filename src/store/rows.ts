@@ -1,0 +1,163 @@
+// Row <-> domain mapping shared by the SQL backends (same column names in both dialects).
+import type { DeploymentFilter } from '../core/store.js';
+import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
+import type { TimelineEvent, TimelineEventType } from '../core/timeline.js';
+
+/** Statuses after which a watch has nothing left to do. */
+export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['watching', 'awaiting_approval', 'acting', 'verifying'];
+
+/** Default and maximum page sizes (a caller can never pull an unbounded table by accident). */
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 10_000;
+export const DEFAULT_AUDIT_LIMIT = 1_000;
+
+export function clampLimit(limit: number | undefined, dflt: number): number {
+  if (limit === undefined || !Number.isFinite(limit)) return dflt;
+  return Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(limit)));
+}
+
+export interface DeploymentRow {
+  id: string;
+  idempotency_key: string;
+  source: string;
+  received_at: number | string;
+  status: string;
+  service: string;
+  environment: string;
+  version: string;
+  previous_version: string | null;
+  commit_sha: string | null;
+  deploy_at: number | string;
+  replicas: number | string | null;
+  extra: string | null;
+}
+
+const SPEC_COLUMNS = new Set(['service', 'environment', 'version', 'previousVersion', 'commit', 'at', 'replicas']);
+
+/** Column values for an insert, in DEPLOYMENT_INSERT_COLUMNS order. */
+export function deploymentValues(
+  spec: DeploymentSpec,
+  meta: { id: string; source: string; receivedAt: number; idempotencyKey: string },
+): unknown[] {
+  const extra = Object.fromEntries(Object.entries(spec).filter(([k, v]) => !SPEC_COLUMNS.has(k) && v !== undefined));
+  return [
+    meta.id,
+    meta.idempotencyKey,
+    meta.source,
+    meta.receivedAt,
+    'watching',
+    spec.service,
+    spec.environment,
+    spec.version,
+    spec.previousVersion ?? null,
+    spec.commit ?? null,
+    spec.at,
+    spec.replicas ?? null,
+    Object.keys(extra).length ? JSON.stringify(extra) : null,
+  ];
+}
+
+export const DEPLOYMENT_INSERT_COLUMNS =
+  'id, idempotency_key, source, received_at, status, service, environment, version, previous_version, commit_sha, deploy_at, replicas, extra';
+
+export function rowToDeployment(r: DeploymentRow): Deployment {
+  const d: Deployment = {
+    ...(r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : {}),
+    id: r.id,
+    source: r.source,
+    receivedAt: Number(r.received_at),
+    status: r.status as DeploymentStatus,
+    service: r.service,
+    environment: r.environment,
+    version: r.version,
+    at: Number(r.deploy_at),
+  };
+  if (r.previous_version !== null) d.previousVersion = r.previous_version;
+  if (r.commit_sha !== null) d.commit = r.commit_sha;
+  if (r.replicas !== null) d.replicas = Number(r.replicas);
+  return d;
+}
+
+export interface EventRow {
+  seq: number | string;
+  deployment_id: string | null;
+  type: string;
+  at: number | string;
+  actor: string;
+  payload: string;
+  dedupe_key: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export function rowToEvent(r: EventRow): TimelineEvent {
+  const e: TimelineEvent = {
+    seq: Number(r.seq),
+    deploymentId: r.deployment_id,
+    type: r.type as TimelineEventType,
+    at: Number(r.at),
+    actor: r.actor,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+  if (r.dedupe_key !== null) e.dedupeKey = r.dedupe_key;
+  return e;
+}
+
+export function eventValues(e: TimelineEvent): unknown[] {
+  return [e.seq, e.deploymentId, e.type, e.at, e.actor, JSON.stringify(e.payload), e.dedupeKey ?? null, e.prevHash, e.hash];
+}
+
+export const EVENT_INSERT_COLUMNS = 'seq, deployment_id, type, at, actor, payload, dedupe_key, prev_hash, hash';
+
+/** Placeholder style: SQLite `?`, PostgreSQL `$n`. */
+export type Placeholder = (index: number) => string;
+export const sqlitePh: Placeholder = () => '?';
+export const pgPh: Placeholder = (i) => `$${i}`;
+
+/** SELECT for listDeployments, newest first; uses the (column, received_at) indexes. */
+export function listDeploymentsQuery(filter: DeploymentFilter, ph: Placeholder): { sql: string; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const add = (clause: string, value: unknown): void => {
+    args.push(value);
+    where.push(`${clause} ${ph(args.length)}`);
+  };
+  if (filter.service !== undefined) add('service =', filter.service);
+  if (filter.environment !== undefined) add('environment =', filter.environment);
+  if (filter.status !== undefined) add('status =', filter.status);
+  if (filter.before !== undefined) add('received_at <', filter.before);
+  args.push(clampLimit(filter.limit, DEFAULT_LIST_LIMIT));
+  const sql =
+    'SELECT * FROM deployments' +
+    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+    ` ORDER BY received_at DESC, id DESC LIMIT ${ph(args.length)}`;
+  return { sql, args };
+}
+
+export interface AuditQuery {
+  afterSeq?: number;
+  limit?: number;
+  deploymentId?: string;
+  type?: string;
+}
+
+/** SELECT for audit(): seq order after a cursor, optionally one deployment or one type. */
+export function auditQuery(opts: AuditQuery, ph: Placeholder): { sql: string; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const add = (clause: string, value: unknown): void => {
+    args.push(value);
+    where.push(`${clause} ${ph(args.length)}`);
+  };
+  add('seq >', Math.max(0, Math.floor(opts.afterSeq ?? 0)));
+  if (opts.deploymentId !== undefined) add('deployment_id =', opts.deploymentId);
+  if (opts.type !== undefined) add('type =', opts.type);
+  args.push(clampLimit(opts.limit, DEFAULT_AUDIT_LIMIT));
+  return { sql: `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${ph(args.length)}`, args };
+}
+
+export const UNFINISHED_SQL = `SELECT * FROM deployments WHERE completed_at IS NULL AND status IN (${ACTIVE_STATUSES.map(
+  (s) => `'${s}'`,
+).join(', ')}) ORDER BY received_at, id`;
