@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
-type Obj = Record<string, unknown> & {
+export type Obj = Record<string, unknown> & {
   apiVersion?: string;
   kind?: string;
   metadata: Meta;
@@ -75,7 +75,8 @@ export interface FakeKubeApiserver {
   list(kind: 'deployments' | 'replicasets' | 'rollouts', ns: string): Obj[];
   /** create a Deployment and roll it through each template in turn, as `kubectl apply` would */
   seedDeployment(ns: string, name: string, templates: Array<Record<string, unknown>>, replicas?: number): Promise<void>;
-  putRollout(ns: string, rollout: Obj): void;
+  /** create or replace an object directly (Rollouts and the ReplicaSets a Rollout owns) */
+  put(kind: 'deployments' | 'replicasets' | 'rollouts', ns: string, obj: Obj): Obj;
   setStuck(stuck: boolean): void;
   close(): Promise<void>;
 }
@@ -565,9 +566,9 @@ export async function startFakeKubeApiserver(opts: FakeKubeOptions = {}): Promis
         await waitQuiet();
       }
     },
-    putRollout(ns, rollout) {
-      const cur = store.get(key('rollouts', ns, rollout.metadata.name));
-      save('rollouts', ns, clone(rollout), cur);
+    put(kind, ns, obj) {
+      const cur = store.get(key(kind, ns, obj.metadata.name));
+      return clone(save(kind, ns, clone(obj), cur));
     },
     setStuck(s) {
       stuck = s;
