@@ -1,5 +1,28 @@
-// PLACEHOLDER (skeleton) of the streaming log template miner. The logs helper replaces the
-// internals; the exported API below is fixed (analysis and the CLI depend on it).
+// Streaming log template miner: one fixed configuration for every log source.
+//
+// How it groups (why each step exists):
+// 1. Mask what varies by *kind* (numbers, hex ids, IPs, UUIDs, paths, URLs, quoted values; see
+//    log-mask.ts) and split on whitespace. Identical masked token lists form one "leaf"; a Map
+//    lookup on the masked key makes repeated shapes O(length) to assign.
+// 2. Generalise by evidence, not by a similarity threshold: a word position becomes <*> only
+//    when several groups that are identical everywhere else disagree at that one position
+//    (a "hole"). Two statements that differ by one constant word (open/close, ON/OFF) are two
+//    templates until the position shows the spread of a real variable (user names, hosts).
+//    Drain's fixed similarity threshold merges the former and splits the latter depending on
+//    message length; counting distinct fillers of a hole does neither.
+// 3. A hole whose fillers are ENUM_LIKE identifiers (upper-case words: states, event types) is
+//    never generalised: such words name different code paths, not data.
+// 4. Token count is part of the shape, but runs of adjacent variables collapse to one <*>, so a
+//    value spanning a varying number of words does not split a template.
+//
+// Ids: a group's id is a hash of the masked text of the first message that created it, so the same
+// input order gives the same ids on every run; a group keeps its id while its template text
+// generalises. When groups merge, the earliest-created one survives and keeps its id.
+//
+// Memory is bounded: at most `maxTemplates` groups (default 5,000) are kept. Once full, a message of
+// a new shape joins the most similar group of the same length when at least half its tokens match,
+// else one shared overflow group per token count (template "<*>" runs), so memory never grows with input.
+import { maskedTokens, WILDCARD } from './log-mask.js';
 
 export interface MinedTemplate {
   /** stable id: the same template text always gets the same id, across runs */
@@ -9,23 +32,282 @@ export interface MinedTemplate {
   count: number;
 }
 
+export interface TemplateMinerOptions {
+  /** cap on groups kept (bounded memory). Default 5,000. */
+  maxTemplates?: number;
+  /** distinct fillers a one-position hole needs before it becomes <*>. Default 3. */
+  minFillers?: number;
+}
+
+/** A generalised position is written exactly like a masked value: both mean "varies here". */
+const GEN = WILDCARD;
+const SEP = '\u0001';
+const HOLE = '\u0002';
+
+interface Group {
+  seq: number;
+  tokens: string[];
+  count: number;
+  parent: Group | null;
+  out: MinedTemplate;
+}
+
+interface Hole {
+  /** filler token -> group (may be stale; resolve with find) */
+  fillers: Map<string, Group>;
+}
+
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Upper-case identifiers (SCREEN_ON, NEW, TIME_TICK) name states and events: constants. */
+function isEnumLike(tok: string): boolean {
+  // take the last identifier segment of dotted / prefixed tokens: action:android.intent.action.SCREEN_ON
+  let end = tok.length;
+  while (end > 0 && !/[A-Za-z0-9_]/.test(tok[end - 1])) end--;
+  let start = end;
+  while (start > 0 && /[A-Za-z0-9_]/.test(tok[start - 1])) start--;
+  const seg = tok.slice(start, end);
+  if (seg.length < 2) return false;
+  let letters = 0;
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg.charCodeAt(i);
+    if (c >= 97 && c <= 122) return false;
+    if (c >= 65 && c <= 90) letters++;
+    else if (c !== 95 && !(c >= 48 && c <= 57)) return false;
+  }
+  return letters >= 2;
+}
+
 export class TemplateMiner {
-  private readonly byKey = new Map<string, MinedTemplate>();
+  private readonly maxTemplates: number;
+  private readonly minFillers: number;
+  /** masked key -> group that first matched it (leaf cache) */
+  private readonly leaves = new Map<string, Group>();
+  /** generalised-template key -> group */
+  private readonly byTemplate = new Map<string, Group>();
+  /** token count -> distinct generalisation signatures (position lists) in use */
+  private readonly signatures = new Map<number, Map<string, number[]>>();
+  private readonly holes = new Map<string, Hole>();
+  private readonly ids = new Set<string>();
+  private readonly roots: Group[] = [];
+  private live = 0;
+  private seq = 0;
+
+  constructor(opts: TemplateMinerOptions = {}) {
+    this.maxTemplates = opts.maxTemplates ?? 5000;
+    this.minFillers = opts.minFillers ?? 3;
+  }
 
   /** Assign one message to a template (creating or generalising one); returns that template. */
   add(message: string): MinedTemplate {
-    const template = message.replace(/\d+/g, '<*>');
-    let t = this.byKey.get(template);
-    if (!t) {
-      t = { id: 'T' + (this.byKey.size + 1), template, count: 0 };
-      this.byKey.set(template, t);
+    const tokens = maskedTokens(message);
+    const key = tokens.join(SEP);
+    let g = this.leaves.get(key);
+    if (g === undefined) {
+      g = this.place(tokens, key);
+      if (this.leaves.size < this.maxTemplates * 4) this.leaves.set(key, g);
     }
-    t.count++;
-    return t;
+    g = find(g);
+    g.count++;
+    g.out.count = g.count;
+    return g.out;
   }
 
-  /** All templates seen so far. */
+  /** All current templates (merged groups excluded), in order of first appearance. */
   templates(): MinedTemplate[] {
-    return [...this.byKey.values()];
+    return this.roots.filter((g) => g.parent === null).map((g) => g.out);
   }
+
+  /** Current template of an id returned earlier (ids of merged groups resolve to the survivor). */
+  resolve(id: string): MinedTemplate | undefined {
+    const g = this.byId.get(id);
+    return g ? find(g).out : undefined;
+  }
+
+  private readonly byId = new Map<string, Group>();
+
+  /** Find or create the group for a new masked shape. */
+  private place(tokens: string[], key: string): Group {
+    const n = tokens.length;
+    // an existing group whose generalised template covers this shape?
+    const exact = this.byTemplate.get(key);
+    if (exact) return find(exact);
+    const sigs = this.signatures.get(n);
+    if (sigs) {
+      let best: Group | null = null;
+      for (const positions of sigs.values()) {
+        const t = tokens.slice();
+        for (const p of positions) t[p] = GEN;
+        const g = this.byTemplate.get(t.join(SEP));
+        if (g) {
+          const r = find(g);
+          if (!best || r.seq < best.seq) best = r;
+        }
+      }
+      if (best) return best;
+    }
+    if (this.live >= this.maxTemplates) return this.overflow(tokens);
+    const g = this.newGroup(tokens, key);
+    return this.registerHoles(g);
+  }
+
+  private newGroup(tokens: string[], key: string): Group {
+    let id = 'T' + fnv1a(key);
+    for (let k = 2; this.ids.has(id); k++) id = 'T' + fnv1a(key + '#' + k);
+    this.ids.add(id);
+    const g: Group = { seq: this.seq++, tokens, count: 0, parent: null, out: { id, template: renderTemplate(tokens), count: 0 } };
+    this.byTemplate.set(key, g);
+    this.addSignature(tokens);
+    this.byId.set(id, g);
+    this.roots.push(g);
+    this.live++;
+    return g;
+  }
+
+  /** Register g in the one-position holes of its template; generalise where evidence suffices. */
+  private registerHoles(g: Group): Group {
+    const t = g.tokens;
+    for (let p = 0; p < t.length; p++) {
+      if (t[p] === GEN || t[p] === WILDCARD) continue;
+      const hk = holeKey(t, p);
+      let h = this.holes.get(hk);
+      if (!h) {
+        h = { fillers: new Map() };
+        this.holes.set(hk, h);
+      }
+      if (!h.fillers.has(t[p])) h.fillers.set(t[p], g);
+      if (h.fillers.size >= this.minFillers && hasContext(t, p) && this.shouldGeneralise(h)) {
+        return this.generalise(h, p);
+      }
+    }
+    return g;
+  }
+
+  private shouldGeneralise(h: Hole): boolean {
+    let enums = 0;
+    const seen = new Set<Group>();
+    for (const [tok, g] of h.fillers) {
+      seen.add(find(g));
+      if (isEnumLike(tok)) enums++;
+    }
+    if (seen.size < this.minFillers) return false;
+    return enums < 2;
+  }
+
+  /** Merge every group filling hole h into the earliest one, with <*> at position p. */
+  private generalise(h: Hole, p: number): Group {
+    const groups = new Set<Group>();
+    for (const g of h.fillers.values()) groups.add(find(g));
+    const sorted = [...groups].sort((a, b) => a.seq - b.seq);
+    const survivor = sorted[0];
+    for (const g of sorted.slice(1)) {
+      g.parent = survivor;
+      survivor.count += g.count;
+      this.live--;
+    }
+    const t = survivor.tokens.slice();
+    t[p] = GEN;
+    const key = t.join(SEP);
+    // a group that already has this exact template (e.g. a masked value at p) is the same one
+    const same = this.byTemplate.get(key);
+    let winner = survivor;
+    if (same) {
+      const r = find(same);
+      if (r !== survivor) {
+        const [a, b] = r.seq < survivor.seq ? [r, survivor] : [survivor, r];
+        b.parent = a;
+        a.count += b.count;
+        this.live--;
+        winner = a;
+      }
+    }
+    winner.tokens = t;
+    winner.out.template = renderTemplate(t);
+    winner.out.count = winner.count;
+    this.byTemplate.set(key, winner);
+    this.addSignature(t);
+    // the generalised template may itself fill a hole with other generalised templates
+    return this.registerHoles(winner);
+  }
+
+  private addSignature(t: string[]): void {
+    const positions: number[] = [];
+    for (let i = 0; i < t.length; i++) if (t[i] === GEN) positions.push(i);
+    if (positions.length === 0) return;
+    let m = this.signatures.get(t.length);
+    if (!m) {
+      m = new Map();
+      this.signatures.set(t.length, m);
+    }
+    m.set(positions.join(','), positions);
+  }
+
+  /** Cap reached: join the most similar same-length group (≥ half the tokens equal) or overflow. */
+  private overflow(tokens: string[]): Group {
+    let best: Group | null = null;
+    let bestSim = 0.5;
+    for (const g of this.roots) {
+      if (g.parent !== null || g.tokens.length !== tokens.length || tokens.length === 0) continue;
+      let same = 0;
+      for (let i = 0; i < tokens.length; i++) if (g.tokens[i] === tokens[i] || g.tokens[i] === GEN) same++;
+      const sim = same / tokens.length;
+      if (sim >= bestSim && (best === null || sim > bestSim)) {
+        best = g;
+        bestSim = sim;
+      }
+    }
+    if (best) return best;
+    const key = HOLE + 'overflow' + SEP + tokens.length;
+    const existing = this.byTemplate.get(key);
+    if (existing) return find(existing);
+    const g = this.newGroup(new Array<string>(Math.max(1, tokens.length)).fill(GEN), key);
+    this.live--; // overflow groups do not count against the cap
+    return g;
+  }
+}
+
+function find(g: Group): Group {
+  let r = g;
+  while (r.parent !== null) r = r.parent;
+  while (g.parent !== null && g.parent !== r) {
+    const next: Group = g.parent;
+    g.parent = r;
+    g = next;
+  }
+  return r;
+}
+
+/**
+ * A position may only become <*> if the template keeps enough constant words to mean something:
+ * at least two, and at least as many as its variables (else "X <*>" shapes of unrelated one-word
+ * messages would all merge).
+ */
+function hasContext(t: string[], p: number): boolean {
+  let constants = 0;
+  let vars = 1;
+  for (let i = 0; i < t.length; i++) {
+    if (i === p) continue;
+    if (t[i] === GEN || !/[A-Za-z]/.test(t[i])) vars++;
+    else constants++;
+  }
+  return constants >= 2 && constants >= vars;
+}
+
+function holeKey(t: string[], p: number): string {
+  const saved = t[p];
+  t[p] = HOLE;
+  const k = t.length + SEP + t.join(SEP);
+  t[p] = saved;
+  return k;
+}
+
+function renderTemplate(t: string[]): string {
+  return t.map((x) => (x === GEN ? WILDCARD : x)).join(' ');
 }

@@ -1,0 +1,103 @@
+// LogHub-2k grouping accuracy (GA) and throughput of the template miner.
+// Usage: npx tsx bench/loghub.ts [DIR] [--verbose]
+//   DIR defaults to ../shared/bench-data/loghub-dev; every <System>/<System>_messages.txt with its
+//   <System>_2k.log_structured.csv is scored. GA as defined in that folder's README: a line is
+//   correct only if its predicted group equals its true group exactly.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TemplateMiner } from '../src/analysis/log-miner.js';
+import { parseCsvObjects } from './csv.js';
+
+const args = process.argv.slice(2);
+const verbose = args.includes('--verbose');
+const dir = resolve(args.find((a) => !a.startsWith('--')) ?? join(import.meta.dirname, '../../shared/bench-data/loghub-dev'));
+
+function readMessages(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** GA: sum of sizes of predicted groups that coincide exactly with a true group, over all lines. */
+export function groupingAccuracy(pred: string[], truth: string[]): number {
+  const n = truth.length;
+  const byPred = new Map<string, number[]>();
+  const byTrue = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const p = pred[i];
+    if (p === undefined) continue;
+    (byPred.get(p) ?? byPred.set(p, []).get(p)!).push(i);
+    (byTrue.get(truth[i]) ?? byTrue.set(truth[i], []).get(truth[i])!).push(i);
+  }
+  let correct = 0;
+  for (const lines of byPred.values()) {
+    const t = truth[lines[0]];
+    const tl = byTrue.get(t)!;
+    if (tl.length === lines.length && lines.every((i) => truth[i] === t)) correct += lines.length;
+  }
+  return correct / n;
+}
+
+const systems = readdirSync(dir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, `${d.name}_messages.txt`)))
+  .map((d) => d.name)
+  .sort();
+
+const all: string[] = [];
+let sum = 0;
+for (const sys of systems) {
+  const msgs = readMessages(join(dir, sys, `${sys}_messages.txt`));
+  const truthRows = parseCsvObjects(readFileSync(join(dir, sys, `${sys}_2k.log_structured.csv`), 'utf8'));
+  const truth = truthRows.map((r) => r.EventId);
+  if (truth.length !== msgs.length) throw new Error(`${sys}: ${msgs.length} messages vs ${truth.length} truth rows`);
+  const miner = new TemplateMiner();
+  const mined = msgs.map((m) => miner.add(m));
+  // ids resolve to the group's final survivor (groups only merge, ids of merged groups alias)
+  const pred = mined.map((t) => miner.resolve(t.id)!.id);
+  const ga = groupingAccuracy(pred, truth);
+  sum += ga;
+  all.push(...msgs);
+  console.log(`${sys.padEnd(10)} GA ${ga.toFixed(4)}  templates ${miner.templates().length} (true ${new Set(truth).size})`);
+  if (verbose) report(sys, msgs, pred, truthRows);
+}
+console.log(`mean GA ${(sum / systems.length).toFixed(4)} over ${systems.length} systems`);
+
+// Throughput: all messages interleaved (deterministic stride), a fresh miner per pass.
+const mixed: string[] = [];
+const stride = 7919;
+for (let k = 0, i = 0; k < all.length; k++, i = (i + stride) % all.length) mixed.push(all[i]);
+for (let w = 0; w < 3; w++) {
+  const m = new TemplateMiner();
+  for (const s of mixed) m.add(s);
+}
+const passes = 30;
+const t0 = process.hrtime.bigint();
+for (let r = 0; r < passes; r++) {
+  const m = new TemplateMiner();
+  for (const s of mixed) m.add(s);
+}
+const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+console.log(`throughput ${Math.round((passes * mixed.length) / secs).toLocaleString('en-US')} messages/s (${mixed.length} mixed messages x ${passes} passes, fresh miner per pass, one core)`);
+
+function report(sys: string, msgs: string[], pred: string[], truthRows: Record<string, string>[]): void {
+  const byTrue = new Map<string, Set<string>>();
+  const byPred = new Map<string, Set<string>>();
+  truthRows.forEach((r, i) => {
+    (byTrue.get(r.EventId) ?? byTrue.set(r.EventId, new Set()).get(r.EventId)!).add(pred[i]);
+    (byPred.get(pred[i]) ?? byPred.set(pred[i], new Set()).get(pred[i])!).add(r.EventId);
+  });
+  const tpl = new Map(truthRows.map((r) => [r.EventId, r.EventTemplate]));
+  const size = (e: string) => truthRows.filter((r) => r.EventId === e).length;
+  for (const [e, ps] of byTrue) {
+    if (ps.size > 1) console.log(`  [${sys}] SPLIT ${e} (${size(e)}) into ${ps.size}: ${tpl.get(e)!.slice(0, 110)}`);
+  }
+  for (const [p, es] of byPred) {
+    if (es.size > 1) {
+      const ex = [...es].map((e) => `${e}(${size(e)}) ${tpl.get(e)!.slice(0, 70)}`);
+      console.log(`  [${sys}] MERGE ${p}: ${ex.join(' | ')}`);
+      const i = pred.indexOf(p);
+      void msgs[i];
+    }
+  }
+}
