@@ -1,7 +1,9 @@
 import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { initApiBase } from './lib/api.js';
+import './styles.css';
 
-function App() {
-  return <h1>AI DevOps Commander</h1>;
-}
-
-createRoot(document.getElementById('root')!).render(<App />);
+// The API base must be known before the first request or the live stream opens.
+void initApiBase().then(() => {
+  createRoot(document.getElementById('root')!).render(<App />);
+});

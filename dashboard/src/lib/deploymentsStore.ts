@@ -1,0 +1,95 @@
+// App-wide live model of GET /api/deployments: loaded once, then kept current from the event
+// stream. Events patch rows at once (applyEvent); touched deployments are re-fetched shortly
+// after so rows converge on the server's truth whatever the payload carried.
+import { useSyncExternalStore } from 'react';
+import type { DeploymentDetailResponse, DeploymentListItem } from '../../../src/core/api.js';
+import type { TimelineEvent } from '../../../src/core/timeline.js';
+import { apiGet } from './api.js';
+import { applyEvent, listFromResponse, rowFromDetail } from './deployments.js';
+import { subscribeEvents } from './events.js';
+
+export interface DeploymentsSnapshot {
+  rows: ReadonlyMap<string, DeploymentListItem>;
+  /** bumps on every change, for memoisation */
+  version: number;
+  loaded: boolean;
+  error?: string;
+}
+
+const rows = new Map<string, DeploymentListItem>();
+let snapshot: DeploymentsSnapshot = { rows, version: 0, loaded: false };
+const subscribers = new Set<() => void>();
+let started = false;
+let notifyTimer: ReturnType<typeof setTimeout> | undefined;
+const dirty = new Set<string>();
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+/** Above this many touched rows one list request is cheaper than one request per row. */
+const MAX_DETAIL_REFRESH = 20;
+const FLUSH_MS = 400;
+
+function publish(patch: Partial<DeploymentsSnapshot> = {}): void {
+  snapshot = { ...snapshot, ...patch, rows, version: snapshot.version + 1 };
+  // Coalesce bursts of events into one render.
+  if (notifyTimer) return;
+  notifyTimer = setTimeout(() => {
+    notifyTimer = undefined;
+    for (const s of subscribers) s();
+  }, 50);
+}
+
+export async function reloadDeployments(): Promise<void> {
+  try {
+    const list = listFromResponse(await apiGet<unknown>('/api/deployments'));
+    rows.clear();
+    for (const r of list) rows.set(r.id, r);
+    publish({ loaded: true, error: undefined });
+  } catch (e) {
+    publish({ loaded: true, error: (e as Error).message });
+  }
+}
+
+async function refreshOne(id: string): Promise<void> {
+  try {
+    const d = await apiGet<DeploymentDetailResponse>(`/api/deployments/${encodeURIComponent(id)}`);
+    rows.set(id, rowFromDetail(d));
+    publish();
+  } catch {
+    /* transient: the next event for this deployment retries */
+  }
+}
+
+function flush(): void {
+  flushTimer = undefined;
+  const ids = [...dirty];
+  dirty.clear();
+  if (ids.length > MAX_DETAIL_REFRESH) void reloadDeployments();
+  else for (const id of ids) void refreshOne(id);
+}
+
+function onEvent(ev: TimelineEvent): void {
+  if (!ev.deploymentId) return;
+  const next = applyEvent(rows.get(ev.deploymentId), ev);
+  if (next) {
+    rows.set(ev.deploymentId, next);
+    publish();
+  }
+  dirty.add(ev.deploymentId);
+  flushTimer ??= setTimeout(flush, FLUSH_MS);
+}
+
+function start(): void {
+  if (started) return;
+  started = true;
+  subscribeEvents(onEvent);
+  void reloadDeployments();
+}
+
+function subscribe(fn: () => void): () => void {
+  subscribers.add(fn);
+  start();
+  return () => subscribers.delete(fn);
+}
+
+export function useDeployments(): DeploymentsSnapshot {
+  return useSyncExternalStore(subscribe, () => snapshot);
+}

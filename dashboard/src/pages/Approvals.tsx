@@ -1,0 +1,89 @@
+import { useMemo } from 'react';
+import { ApprovalForm } from '../components/ApprovalForm.js';
+import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
+import { useDeploymentDetail } from '../hooks/useDetail.js';
+import { useDeployments } from '../lib/deploymentsStore.js';
+import { formatStat, formatTime } from '../lib/format.js';
+import { deploymentHref } from '../lib/route.js';
+
+function ApprovalCard({ id }: { id: string }) {
+  const { detail: d, error } = useDeploymentDetail(id);
+  if (error && !d) return <li className="card error">{error.message}</li>;
+  if (!d) return <li className="card muted">Loading…</li>;
+  const pending = [...d.decisions].reverse().find((x) => x.approval === 'pending');
+  const dep = d.deployment;
+  const top = [...(d.analysis?.findings ?? [])].sort((a, b) => b.severity - a.severity).slice(0, 4);
+  return (
+    <li className="card approval-card" data-testid="approval-card" data-id={dep.id}>
+      <h2>
+        <a href={deploymentHref(dep.id)}>
+          {dep.service} {dep.version}
+        </a>{' '}
+        <span className="muted small">{dep.environment}</span> <StatusBadge status={dep.status} />
+      </h2>
+      {d.summary && <p className="headline">{d.summary.headline}</p>}
+      {pending ? (
+        <>
+          <p className="decision-head">
+            Proposed: <ActionBadge action={pending.action} /> <ConfidenceMeter value={pending.confidence} label="confidence" />
+          </p>
+          <p className="small">Why it waits: {pending.guard.reason}</p>
+          {pending.reasons.length > 0 && (
+            <ol className="reasons">
+              {pending.reasons.map((r, i) => (
+                <li key={i}>{r}</li>
+              ))}
+            </ol>
+          )}
+          {top.length > 0 && (
+            <details>
+              <summary>Evidence ({top.length} strongest findings)</summary>
+              <ul className="findings">
+                {top.map((f) => (
+                  <li key={f.id}>
+                    {f.text}{' '}
+                    <span className="muted small">
+                      {Object.entries(f.stats)
+                        .slice(0, 6)
+                        .map(([k, v]) => `${k}=${formatStat(v)}`)
+                        .join(' ')}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          <p className="small muted">decided {formatTime(pending.at)} by policy {pending.policyVersion}</p>
+          <ApprovalForm decisionId={pending.id} />
+        </>
+      ) : (
+        <p className="muted">No longer pending.</p>
+      )}
+    </li>
+  );
+}
+
+export default function ApprovalsPage() {
+  const { rows, version, loaded } = useDeployments();
+  const pending = useMemo(
+    () => [...rows.values()].filter((r) => r.pendingDecisionId || r.status === 'awaiting_approval').sort((a, b) => b.at - a.at),
+    [version],
+  );
+  return (
+    <section aria-labelledby="ap-h">
+      <h1 id="ap-h">Approvals</h1>
+      <p className="muted">Decisions the guardrails held for a person. Your reason is recorded in the audit trail.</p>
+      {!loaded ? (
+        <p className="muted">Loading…</p>
+      ) : pending.length === 0 ? (
+        <p className="empty">Nothing is waiting for approval.</p>
+      ) : (
+        <ul className="cards">
+          {pending.map((r) => (
+            <ApprovalCard key={r.id} id={r.id} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
