@@ -1,13 +1,311 @@
-// PLACEHOLDER (skeleton): the judgment helper replaces this with the real analysis.
-import type { Analysis, DeploymentSpec, SignalBundle } from '../core/types.js';
+// Analysis: signals for one deployment window → Findings with the numbers behind them.
+// Pure: same input, same output. Data only up to `now` is used even if the bundle holds more.
+//
+// Findings produced (ids are stable so the summary and the dashboard can point at them):
+//   metric_shift:<metric>[:canary]  error rate / latency / cpu moved after the deploy (or vs stable)
+//   metric_spread:<metric>[:canary] dispersion or tail grew
+//   load_change:request_rate         traffic moved (a surge or a drop)
+//   metric_trend:<metric>[:canary]   a resource climbs past its old range; time to limit
+//   restarts[:canary]                pods restarted since the deploy
+//   log_new:<template id>            error/warn template never seen before the deploy, significant
+//   log_spike:<template id>          known template whose rate jumped
+//   trace_operation:<operation>      error rate / latency of one operation
+//   data_gap:<metric>|data_gap:all   telemetry missing after the deploy
+import type { Analysis, DeploymentSpec, Finding, Point, SignalBundle } from '../core/types.js';
+import { judge, type Judgement, type JudgeContext } from './metric-judge.js';
+import { resourceTrend } from './trend.js';
+import { LogIndex, indexLogs, LEVEL_WEIGHT } from './log-index.js';
+import { dataCoverage } from './coverage.js';
+import { traceFindings } from './traces.js';
+import { poissonRateIncreaseP, median } from './stats.js';
+import { fmtNum, fmtPct, fmtRel } from './format.js';
 
 export interface AnalyzeInput {
   deployment: DeploymentSpec;
   bundle: SignalBundle;
   now: number;
   stepSeconds: number;
+  /** optional incremental log index kept by the caller across ticks (same results, faster) */
+  logIndex?: LogIndex;
+  options?: Partial<AnalyzeOptions>;
 }
 
+export interface AnalyzeOptions {
+  /** warm-up after the deploy during which metric changes are not judged (steps) */
+  warmupSteps: number;
+  /** warm-up floor in seconds (short steps still get a real warm-up) */
+  warmupMinSeconds: number;
+  /** false-alarm budget per metric over the whole watch (always-valid) */
+  alpha: number;
+  /** p-value a log template's rate increase must beat, and the least count that counts */
+  logAlpha: number;
+  logMinCount: number;
+}
+
+export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
+  warmupSteps: 3,
+  warmupMinSeconds: 45,
+  alpha: 0.01,
+  logAlpha: 1e-4,
+  logMinCount: 4,
+};
+
+/** Metrics where "up" is bad; request_rate is load, restarts and memory have their own checks. */
+const HEALTH_METRICS = ['error_rate', 'latency_p95_ms', 'cpu_utilization'];
+
 export function analyze(input: AnalyzeInput): Analysis {
-  return { at: input.now, deployAt: input.deployment.at, findings: [], coverage: {}, canary: !!input.bundle.baselineMetrics };
+  const opt = { ...DEFAULT_ANALYZE_OPTIONS, ...input.options };
+  const { deployment, bundle, now } = input;
+  const deployAt = deployment.at;
+  const stepMs = input.stepSeconds * 1000;
+  const warmupMs = Math.max(opt.warmupSteps * stepMs, opt.warmupMinSeconds * 1000);
+  const findings: Finding[] = [];
+  const upTo = (pts: Point[] | undefined): Point[] => (pts ?? []).filter((p) => p[0] <= now && Number.isFinite(p[1]));
+  const metrics: Record<string, Point[]> = {};
+  for (const [k, v] of Object.entries(bundle.metrics)) metrics[k] = upTo(v);
+  const stable: Record<string, Point[]> | undefined = bundle.baselineMetrics
+    ? Object.fromEntries(Object.entries(bundle.baselineMetrics).map(([k, v]) => [k, upTo(v)]))
+    : undefined;
+  const canary = !!stable && Object.values(stable).some((v) => v.some((p) => p[0] >= deployAt));
+
+  const ctx = (metric: string): JudgeContext => ({ metric, deployAt, warmupMs, alpha: opt.alpha });
+
+  for (const [metric, pts] of Object.entries(metrics)) {
+    if (metric === 'restarts') continue;
+    const before = pts.filter((p) => p[0] < deployAt).map((p) => p[1]);
+    const after = pts.filter((p) => p[0] >= deployAt);
+    if (metric === 'memory_bytes' || metric.startsWith('memory')) {
+      trendFinding(findings, metric, before, after, bundle.limits[metric], now, 'before_after');
+      continue;
+    }
+    const j = judge(before, after, median(before), ctx(metric));
+    pushJudgement(findings, j, 'before_after');
+    if (canary && stable?.[metric]) {
+      const c = canaryJudgement(pts, stable[metric], deployAt, stepMs, ctx(metric));
+      if (c) pushJudgement(findings, c, 'canary_stable');
+    }
+  }
+  if (canary && stable?.memory_bytes && metrics.memory_bytes) {
+    // a leak on the canary only shows against its own history; the stable group tells us whether
+    // the whole fleet grows (load) or only the new version
+    const st = stable.memory_bytes.filter((p) => p[0] >= deployAt);
+    const stRes = resourceTrend(
+      stable.memory_bytes.filter((p) => p[0] < deployAt).map((p) => p[1]),
+      st,
+      bundle.limits.memory_bytes,
+      now,
+    );
+    const f = findings.find((x) => x.id === 'metric_trend:memory_bytes');
+    if (f) f.stats.stable_leaking = stRes.leaking ? 1 : 0;
+  }
+
+  restartFinding(findings, metrics.restarts, stable?.restarts, deployAt, deployment.replicas);
+  if (canary && stable?.restarts) restartFinding(findings, stable.restarts, undefined, deployAt, deployment.replicas, ':stable');
+
+  const logIndex = input.logIndex && input.logIndex.deployAt === deployAt && input.logIndex.sync(bundle.logs.filter((r) => r.at <= now))
+    ? input.logIndex
+    : indexLogs(bundle.logs.filter((r) => r.at <= now), deployAt);
+  logFindings(findings, logIndex, bundle, deployAt, now, opt);
+
+  for (const f of traceFindings(bundle.spans.filter((s) => s.at <= now), deployAt, opt.alpha)) findings.push(f);
+
+  const cov = dataCoverage(metrics, bundle, deployAt, now, stepMs);
+  for (const f of cov.findings) findings.push(f);
+
+  findings.sort((a, b) => b.severity - a.severity || a.id.localeCompare(b.id));
+  return { at: now, deployAt, findings, coverage: cov.coverage, canary };
+}
+
+/** Canary vs stable: paired differences at matching times, judged against the pre-deploy differences. */
+function canaryJudgement(canaryPts: Point[], stablePts: Point[], deployAt: number, stepMs: number, c: JudgeContext): Judgement | undefined {
+  if (c.metric === 'request_rate') return undefined; // traffic is split by weight: levels differ by design
+  const byT = new Map<number, number>();
+  for (const p of stablePts) byT.set(Math.round(p[0] / (stepMs / 2)), p[1]);
+  const diffs: Point[] = [];
+  for (const p of canaryPts) {
+    const s = byT.get(Math.round(p[0] / (stepMs / 2)));
+    if (s !== undefined) diffs.push([p[0], p[1] - s]);
+  }
+  const ref = diffs.filter((p) => p[0] < deployAt).map((p) => p[1]);
+  const post = diffs.filter((p) => p[0] >= deployAt);
+  const stableAfter = stablePts.filter((p) => p[0] >= deployAt).map((p) => p[1]);
+  if (post.length === 0 || stableAfter.length === 0) return undefined;
+  const level = median(stableAfter);
+  if (ref.length >= 5) return judge(ref, post, level, c);
+  // no pre-deploy pairing: compare canary after vs stable after directly
+  const canaryAfter = canaryPts.filter((p) => p[0] >= deployAt);
+  return judge(stableAfter, canaryAfter, level, c);
+}
+
+function metricLabel(metric: string): string {
+  return (
+    { error_rate: 'Error rate', latency_p95_ms: 'p95 latency', cpu_utilization: 'CPU', memory_bytes: 'Memory', request_rate: 'Request rate' }[metric] ??
+    metric
+  );
+}
+
+function fmtMetric(metric: string, v: number): string {
+  if (metric === 'error_rate' || metric === 'cpu_utilization') return fmtPct(v);
+  if (metric === 'latency_p95_ms') return `${fmtNum(v)} ms`;
+  if (metric === 'memory_bytes') return `${fmtNum(v / 1048576)} MB`;
+  if (metric === 'request_rate') return `${fmtNum(v)} req/s`;
+  return fmtNum(v);
+}
+
+function pushJudgement(out: Finding[], j: Judgement, comparison: 'before_after' | 'canary_stable'): void {
+  const suffix = comparison === 'canary_stable' ? ':canary' : '';
+  const s = j.stats;
+  const flags = { significant: j.significant ? 1 : 0, practical: j.practical ? 1 : 0, sustained: j.sustained ? 1 : 0 };
+  if (j.significant) {
+    const isLoad = j.metric === 'request_rate';
+    const bad = isLoad || (j.direction === 'up' && HEALTH_METRICS.includes(j.metric)) || !HEALTH_METRICS.includes(j.metric);
+    const mag = Math.abs(s.rel_change ?? 0);
+    let severity = 0.1;
+    if (j.practical && bad) severity = Math.min(0.97, 0.5 + 0.2 * Math.log2(1 + mag));
+    if (j.metric === 'cpu_utilization') severity *= 0.7;
+    if (!j.sustained) severity *= 0.6;
+    const kind = isLoad ? 'load_change' : 'metric_shift';
+    const label = metricLabel(j.metric);
+    let text: string;
+    if (comparison === 'canary_stable') {
+      const canaryVal = s.level + (s.recent_median ?? s.after_median ?? 0);
+      text = `${label} on the canary ${j.direction === 'up' ? 'above' : 'below'} stable by ${fmtMetric(j.metric, Math.abs(s.delta))} (stable ${fmtMetric(j.metric, s.level)}, canary ~${fmtMetric(j.metric, canaryVal)})`;
+    } else {
+      const now = s.recent_median ?? s.after_median;
+      text = `${label} ${fmtMetric(j.metric, now)} vs ${fmtMetric(j.metric, s.before_median)} before the deploy (${fmtRel(s.rel_change)})`;
+    }
+    if (!j.practical) text += ', too small to matter';
+    out.push({
+      id: `${kind}:${j.metric}${suffix}`,
+      kind,
+      subject: j.metric,
+      severity,
+      direction: j.direction,
+      comparison,
+      onset: j.onset,
+      stats: { ...s, ...flags },
+      text,
+      evidence: j.range ? { range: j.range } : undefined,
+    });
+  }
+  if (j.spreadChanged && j.metric !== 'request_rate') {
+    out.push({
+      id: `metric_spread:${j.metric}${suffix}`,
+      kind: 'metric_spread',
+      subject: j.metric,
+      severity: 0.3,
+      direction: 'up',
+      comparison,
+      stats: { ...s, ...flags },
+      text: `${metricLabel(j.metric)} varies ${fmtNum(s.spread_ratio)}× more than before${comparison === 'canary_stable' ? ' (canary vs stable)' : ''}`,
+    });
+  }
+}
+
+function trendFinding(out: Finding[], metric: string, before: number[], after: Point[], limit: number | undefined, now: number, comparison: 'before_after'): void {
+  const r = resourceTrend(before, after, limit, now);
+  if (!r.leaking) return;
+  const s = r.stats;
+  const ttl = s.time_to_limit_min;
+  let severity = 0.55;
+  if (ttl !== undefined && Number.isFinite(ttl)) severity = ttl < 30 ? 0.95 : ttl < 120 ? 0.85 : ttl < 720 ? 0.7 : 0.55;
+  const rate = `${fmtNum(s.slope_per_min / 1048576)} MB/min`;
+  const limitText =
+    ttl !== undefined && Number.isFinite(ttl)
+      ? `, limit reached in ~${fmtNum(ttl)} min (${fmtNum(s.time_to_limit_lo_min)}–${Number.isFinite(s.time_to_limit_hi_min) ? fmtNum(s.time_to_limit_hi_min) : '∞'} min)`
+      : '';
+  out.push({
+    id: `metric_trend:${metric}`,
+    kind: 'metric_trend',
+    subject: metric,
+    severity,
+    direction: 'up',
+    comparison: comparison === 'before_after' ? 'trend' : comparison,
+    onset: r.onset,
+    stats: { ...s, leaking: 1 },
+    text: `${metricLabel(metric)} grows ${rate} past its pre-deploy range (${fmtMetric(metric, s.current)} vs ${fmtMetric(metric, s.before_median)})${limitText}`,
+    evidence: r.range ? { range: r.range } : undefined,
+  });
+}
+
+function restartFinding(out: Finding[], pts: Point[] | undefined, stablePts: Point[] | undefined, deployAt: number, replicas: number | undefined, suffix = ''): void {
+  if (!pts || pts.length === 0) return;
+  const before = pts.filter((p) => p[0] < deployAt);
+  const after = pts.filter((p) => p[0] >= deployAt);
+  if (after.length === 0) return;
+  const base = before.length ? Math.max(...before.map((p) => p[1])) : after[0][1];
+  const last = after[after.length - 1][1];
+  // counters can reset when pods are replaced: count only increments
+  let inc = 0;
+  let prev = base;
+  let onset: number | undefined;
+  for (const p of after) {
+    if (p[1] > prev) {
+      inc += p[1] - prev;
+      if (onset === undefined) onset = p[0];
+    }
+    prev = p[1];
+  }
+  if (inc < 2) return; // one restart (an evicted pod) is routine
+  const n = Math.max(1, replicas ?? 1);
+  let stableInc = 0;
+  if (stablePts) {
+    const sb = stablePts.filter((p) => p[0] < deployAt);
+    const sa = stablePts.filter((p) => p[0] >= deployAt);
+    if (sa.length) stableInc = Math.max(0, sa[sa.length - 1][1] - (sb.length ? sb[sb.length - 1][1] : sa[0][1]));
+  }
+  const severity = Math.min(0.97, 0.6 + 0.1 * inc / n + (inc >= 3 ? 0.1 : 0));
+  out.push({
+    id: `restarts${suffix}`,
+    kind: 'restarts',
+    subject: suffix ? 'restarts (stable)' : 'restarts',
+    severity: suffix ? severity * 0.5 : severity,
+    direction: 'up',
+    comparison: 'before_after',
+    onset,
+    stats: { restarts_before: base, restarts_now: last, increase: inc, replicas: n, stable_increase: stableInc },
+    text: `${fmtNum(inc)} pod restarts since the deploy${suffix ? ' on the stable group' : ''} (${n} replicas)`,
+  });
+}
+
+function logFindings(out: Finding[], idx: LogIndex, bundle: SignalBundle, deployAt: number, now: number, opt: AnalyzeOptions): void {
+  const firstLog = bundle.logs.length ? Math.min(...bundle.logs.map((r) => r.at)) : deployAt;
+  const exposureBefore = Math.max(60_000, deployAt - firstLog);
+  const exposureAfter = Math.max(1_000, now - deployAt);
+  for (const t of idx.stats()) {
+    const w = LEVEL_WEIGHT[t.level];
+    if (w === 0 || t.after < opt.logMinCount) continue;
+    const p = poissonRateIncreaseP(t.after, exposureAfter, t.before, exposureBefore);
+    if (p > opt.logAlpha) continue;
+    const isNew = t.before === 0;
+    const rateAfter = (t.after / exposureAfter) * 60_000;
+    const rateBefore = (t.before / exposureBefore) * 60_000;
+    if (!isNew && rateAfter < 2 * rateBefore) continue; // a spike must at least double
+    const severity = Math.min(0.95, (isNew ? 0.45 : 0.35) + 0.25 * Math.min(1, w) + 0.05 * Math.log10(1 + t.after));
+    out.push({
+      id: `${isNew ? 'log_new' : 'log_spike'}:${t.id}`,
+      kind: isNew ? 'log_new' : 'log_spike',
+      subject: t.id,
+      severity: w >= 1 ? severity : severity * 0.6,
+      direction: 'up',
+      comparison: 'before_after',
+      onset: t.firstAfter,
+      stats: {
+        count_after: t.after,
+        count_before: t.before,
+        per_min_after: rateAfter,
+        per_min_before: rateBefore,
+        p_value: p,
+        level_weight: w,
+        kind_code: t.kind === 'code' ? 1 : 0,
+        kind_dependency: t.kind === 'dependency' ? 1 : 0,
+        kind_capacity: t.kind === 'capacity' ? 1 : 0,
+        kind_telemetry: t.kind === 'telemetry' ? 1 : 0,
+      },
+      text: isNew
+        ? `New ${t.level} ×${t.after} since the deploy (${t.kind}): ${t.template.slice(0, 120)}`
+        : `${t.level} ×${t.after} since the deploy, ${fmtNum(rateAfter)}/min vs ${fmtNum(rateBefore)}/min before (${t.kind}): ${t.template.slice(0, 120)}`,
+      evidence: { template: t.template, samples: t.samples, level: t.level },
+    });
+  }
 }

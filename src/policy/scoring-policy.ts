@@ -1,9 +1,110 @@
-// PLACEHOLDER (skeleton): the judgment helper replaces this with the transparent scoring policy.
-import type { Decision, Policy, PolicyInput } from '../core/types.js';
+// The transparent scoring policy: hand-set evidence weights per cause, readable in one screen.
+// It is the fallback and the baseline the learning policy (bandit) must beat; every reason it
+// gives names the feature that moved it.
+//
+// Causes and what points to them (CONTRACTS.md):
+//   deploy_regression → rollback : health worse AND tied to the new version (canary worse than
+//                                  stable, new program-fault errors, crash loop, memory leak)
+//   load_surge        → scale_up : traffic up a lot, overload errors, nothing version-specific
+//   dependency_outage → escalate : errors name a failing remote call; rollback will not help
+//   no_data           → escalate : telemetry lost; the outcome cannot be verified
+//   none              → continue
+import type { Action, Decision, Features, Policy, PolicyInput } from '../core/types.js';
+
+interface Evidence {
+  weight: number;
+  reason: string;
+}
+
+function conf(strength: number): number {
+  // saturating map from summed evidence to a probability; 0 evidence → 0.5, strong → ~0.95
+  return Math.min(0.97, 0.5 + 0.47 * (1 - Math.exp(-strength / 2.5)));
+}
+
+export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evidence[]; dependency: Evidence[]; noData: Evidence[] } {
+  const regression: Evidence[] = [];
+  const surge: Evidence[] = [];
+  const dependency: Evidence[] = [];
+  const noData: Evidence[] = [];
+  const versionSpecificPossible = f.canary === 1;
+
+  // --- regression ---
+  if (f.err_bad) regression.push({ weight: 1.5, reason: `error rate up ${Math.round(f.err_delta * 1000) / 10} points after deploy (z=${f.err_z.toFixed(1)})` });
+  if (f.lat_bad) regression.push({ weight: 1.2, reason: `p95 latency up ${Math.round(f.lat_rel * 100)}% after deploy` });
+  if (f.restart_increase >= 2 && f.stable_restart_increase < 2)
+    regression.push({ weight: 1.5 + Math.min(1, f.restart_increase / 5), reason: `${f.restart_increase} pod restarts since deploy` });
+  if (f.mem_leak && !f.mem_stable_leak)
+    regression.push({ weight: f.mem_ttl_min < 720 ? 2.5 : 1.2, reason: `memory leak, limit in ~${Math.round(f.mem_ttl_min)} min` });
+  if (f.canary_any_bad) regression.push({ weight: 2.5, reason: 'canary worse than stable (version-specific)' });
+  if (f.log_new_error >= 1 && f.code_share >= 0.5) regression.push({ weight: 1.5, reason: `new program-fault errors since deploy (×${f.log_code})` });
+  if (f.trace_bad) regression.push({ weight: 1, reason: `${f.trace_bad} traced operations worse` });
+
+  // --- surge ---
+  if (f.load_up && f.load_rel >= 0.5) surge.push({ weight: 2 + Math.min(1.5, f.load_rel / 2), reason: `request rate up ${Math.round(f.load_rel * 100)}%` });
+  if (surge.length && f.cap_share >= 0.3) surge.push({ weight: 1, reason: 'overload errors (429 / queue full / too many requests)' });
+  if (surge.length && f.cpu_bad) surge.push({ weight: 0.5, reason: 'CPU up with the traffic' });
+
+  // --- dependency ---
+  if (f.dep_share >= 0.5 && f.log_new_error + f.log_spike_error >= 1)
+    dependency.push({ weight: 2.5, reason: `errors name failing remote calls (${Math.round(f.dep_share * 100)}% of new/spiking errors)` });
+  if (dependency.length && f.onset_steps > 8) dependency.push({ weight: 0.5, reason: `onset ${Math.round(f.onset_steps)} steps after the deploy` });
+
+  // --- no data ---
+  if (f.data_gap) noData.push({ weight: 2.5, reason: `telemetry missing for ${f.gapped_metrics} metrics since deploy` });
+
+  // Evidence that contradicts a regression: in a canary deploy the stable group suffers equally.
+  if (versionSpecificPossible && !f.canary_any_bad && (surge.length || dependency.length)) {
+    for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.3;
+  }
+  // Overload / dependency errors explain an error-rate or latency rise better than the code does.
+  if (surge.length && f.code_share < 0.5) for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.3;
+  if (dependency.length && f.code_share < 0.3) for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.3;
+  return { regression, surge, dependency, noData };
+}
+
+const sum = (e: Evidence[]): number => e.reduce((s, x) => s + x.weight, 0);
 
 export class ScoringPolicy implements Policy {
   readonly version = 'scoring-v1';
-  decide(_input: PolicyInput): Decision {
-    return { action: 'continue', confidence: 0.5, reasons: [], policyVersion: this.version };
+
+  decide(input: PolicyInput): Decision {
+    const f = input.features;
+    const c = scoreCauses(f);
+    const health = f.health_bad === 1 || (f.log_new_error >= 1 && f.code_share >= 0.5) || f.dep_share >= 0.5;
+    const s = {
+      rollback: sum(c.regression),
+      scale_up: sum(c.surge),
+      escalate: Math.max(sum(c.dependency), sum(c.noData)),
+    };
+    // a problem must be real before anything but `continue` is considered
+    const need: Record<'rollback' | 'scale_up' | 'escalate', number> = { rollback: 2.5, scale_up: 2.5, escalate: 2.5 };
+    const candidates = (['rollback', 'scale_up', 'escalate'] as const).filter((a) => s[a] >= need[a] && (health || a === 'escalate'));
+    let action: Action = 'continue';
+    if (candidates.length) action = candidates.reduce((best, a) => (s[a] > s[best] ? a : best));
+    const total = s.rollback + s.scale_up + s.escalate;
+    let confidence: number;
+    let reasons: string[];
+    if (action === 'continue') {
+      confidence = conf(Math.max(0, 5 - total * 1.5));
+      reasons = total > 0 ? ['evidence below the action threshold: ' + [...c.regression, ...c.surge, ...c.dependency, ...c.noData].map((e) => e.reason).join('; ')] : ['no significant harmful change since the deploy'];
+    } else {
+      const mine = action === 'rollback' ? c.regression : action === 'scale_up' ? c.surge : sum(c.dependency) >= sum(c.noData) ? c.dependency : c.noData;
+      const others = total - s[action];
+      confidence = conf(Math.max(0, s[action] - 0.7 * others));
+      reasons = [...mine].sort((a, b) => b.weight - a.weight).map((e) => e.reason);
+    }
+    const raw: Record<Action, number> = {
+      continue: action === 'continue' ? confidence : (1 - confidence) / 3,
+      rollback: action === 'rollback' ? confidence : 0,
+      scale_up: action === 'scale_up' ? confidence : 0,
+      escalate: action === 'escalate' ? confidence : 0,
+    };
+    // spread the remaining probability over the others in proportion to their evidence
+    const rest = 1 - confidence;
+    const others = (['continue', 'rollback', 'scale_up', 'escalate'] as Action[]).filter((a) => a !== action);
+    const w = others.map((a) => (a === 'continue' ? 0.5 : (s as Record<string, number>)[a] + 0.1));
+    const wsum = w.reduce((x, y) => x + y, 0);
+    others.forEach((a, i) => (raw[a] = (rest * w[i]) / wsum));
+    return { action, confidence: Math.round(confidence * 1000) / 1000, reasons, policyVersion: this.version, propensity: 1, scores: raw };
   }
 }

@@ -1,0 +1,118 @@
+// Log templates before vs after the deploy: which are new, which spiked, how bad their level is
+// and what kind of failure their text describes. Templates come from the streaming miner
+// (log-miner.ts); this file only counts. The index can be fed incrementally (the replay and the
+// watch keep one per deployment so a tick only mines new lines) or rebuilt from a bundle: both
+// give the same counts for the same records, so analysis stays deterministic.
+import type { LogLevel, LogRecord } from '../core/types.js';
+import { TemplateMiner } from './log-miner.js';
+
+/** What a template's text says failed. Order of the checks matters (most specific first). */
+export type LogKind = 'capacity' | 'dependency' | 'telemetry' | 'code' | 'other';
+
+// Generic failure vocabularies (not tied to any data set): overload, remote-call failure,
+// telemetry pipeline failure, and program faults.
+const CAPACITY =
+  /too many (concurrent )?requests|\b429\b|queue (is )?full|rejecting|overload|concurren(cy|t) limit|rate limit exceeded|pool exhausted|event loop lag|handler timed out|backpressure|throttl|capacity|no (free|idle) workers?|load shed/i;
+const DEPENDENCY =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|connection (refused|reset|timed out)|socket hang up|upstream|circuit[- ]breaker|dependency|calling [\w.-]+|request to [\w.-]+ failed|could not connect|unable to connect|no healthy (upstream|host)|broken pipe|returned \d{3}|service unavailable|bad gateway|gateway time-?out|\b50[234]\b/i;
+const TELEMETRY = /metrics? (push|export|scrape|collect)|telemetry|exporter|pushgateway|otel|failed to collect|span export/i;
+const CODE =
+  /exception|error:|typeerror|referenceerror|nullpointer|null pointer|undefined|panic|traceback|segfault|assert|unexpected|deserializ|failed to (parse|load|decode|serialize)|cannot read|caused by|keyerror|indexerror|stack ?trace|invalid|illegal|out of memory|oom|nil pointer|unhandled|fatal/i;
+
+export function classifyTemplate(text: string): LogKind {
+  if (CAPACITY.test(text)) return 'capacity';
+  if (TELEMETRY.test(text)) return 'telemetry';
+  if (DEPENDENCY.test(text)) return 'dependency';
+  if (CODE.test(text)) return 'code';
+  return 'other';
+}
+
+/** How much a level counts as evidence of trouble. INFO/DEBUG never do. */
+export const LEVEL_WEIGHT: Record<LogLevel, number> = { trace: 0, debug: 0, info: 0, warn: 0.25, error: 1, fatal: 2 };
+const LEVEL_RANK: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5 };
+
+export interface TemplateStat {
+  id: string;
+  template: string;
+  level: LogLevel;
+  kind: LogKind;
+  before: number;
+  after: number;
+  /** epoch ms of the first occurrence after the deploy */
+  firstAfter?: number;
+  samples: string[];
+}
+
+interface Entry extends TemplateStat {
+  samplesDone: boolean;
+}
+
+export class LogIndex {
+  private readonly miner = new TemplateMiner();
+  private readonly byId = new Map<string, Entry>();
+  private consumed = 0;
+  private lastAt = -Infinity;
+
+  constructor(readonly deployAt: number) {}
+
+  /**
+   * Feed the full, time-ordered record list seen so far; only records past the previous call are
+   * mined. Falls back to a rebuild signal (returns false) when the list is not an extension.
+   */
+  sync(records: readonly LogRecord[]): boolean {
+    if (records.length < this.consumed) return false;
+    for (let i = this.consumed; i < records.length; i++) {
+      const r = records[i];
+      if (r.at < this.lastAt) return false;
+      this.lastAt = r.at;
+      this.addOne(r);
+    }
+    this.consumed = records.length;
+    return true;
+  }
+
+  private addOne(r: LogRecord): void {
+    const t = this.miner.add(r.message);
+    let e = this.byId.get(t.id);
+    if (!e) {
+      e = { id: t.id, template: t.template, level: r.level, kind: 'other', before: 0, after: 0, samples: [], samplesDone: false };
+      this.byId.set(t.id, e);
+    }
+    e.template = t.template;
+    if (LEVEL_RANK[r.level] > LEVEL_RANK[e.level]) e.level = r.level;
+    if (r.at < this.deployAt) e.before++;
+    else {
+      e.after++;
+      if (e.firstAfter === undefined) e.firstAfter = r.at;
+      if (!e.samplesDone) {
+        e.samples.push(r.message.slice(0, 300));
+        if (e.samples.length >= 3) e.samplesDone = true;
+      }
+    }
+  }
+
+  stats(): TemplateStat[] {
+    const out: TemplateStat[] = [];
+    for (const e of this.byId.values()) {
+      out.push({
+        id: e.id,
+        template: e.template,
+        level: e.level,
+        kind: classifyTemplate(e.template),
+        before: e.before,
+        after: e.after,
+        firstAfter: e.firstAfter,
+        samples: e.samples.slice(),
+      });
+    }
+    return out;
+  }
+}
+
+/** Build an index from scratch (records in any order; sorted stably by time first). */
+export function indexLogs(records: readonly LogRecord[], deployAt: number): LogIndex {
+  const sorted = records.map((r, i) => [r, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map((x) => x[0]);
+  const idx = new LogIndex(deployAt);
+  idx.sync(sorted);
+  return idx;
+}

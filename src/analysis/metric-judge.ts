@@ -1,0 +1,177 @@
+// The metric judge: is this metric different after the deploy (or on the canary) in a way that
+// is both statistically solid under repeated looks and large enough to matter?
+//
+// Two complementary tests, both always-valid so looking every tick does not inflate false alarms:
+//  - rank test (Mann-Whitney) over the post-warm-up window, compared with the normal-mixture
+//    boundary for its sample count, plus a Hodges–Lehmann shift with a 95% interval;
+//  - a trailing-run test on the newest points (conformal p-values against the reference), with
+//    alpha spent over looks as α·6/(π²t²), which catches a large change within 2–3 samples.
+// A change also has to pass a practical-size floor per metric (a 3% latency wobble is not news),
+// and dispersion/tail changes are tested separately (rank test on absolute deviations).
+import type { Point } from '../core/types.js';
+import {
+  hodgesLehmann,
+  mannWhitney,
+  median,
+  mixtureBoundaryZ,
+  quantile,
+  trailingRunP,
+  mad,
+} from './stats.js';
+
+export interface JudgeContext {
+  metric: string;
+  /** epoch ms; points at or before deployAt + warmupMs are the rollout's warm-up */
+  deployAt: number;
+  warmupMs: number;
+  /** total false-alarm budget per metric over the whole watch */
+  alpha: number;
+}
+
+export interface Judgement {
+  metric: string;
+  /** 'up' | 'down' | 'none' */
+  direction: 'up' | 'down' | 'none';
+  significant: boolean;
+  /** large enough to matter (practical floor passed) */
+  practical: boolean;
+  /** the change holds on the newest samples (not only earlier in the window) */
+  sustained: boolean;
+  spreadChanged: boolean;
+  onset?: number;
+  range?: [number, number];
+  stats: Record<string, number>;
+}
+
+/** Smallest change a person cares about, per metric: [absolute floor, relative floor]. */
+const PRACTICAL: Record<string, [number, number]> = {
+  error_rate: [0.005, 1.0],
+  latency_p95_ms: [0, 0.25],
+  cpu_utilization: [0.08, 0.2],
+  memory_bytes: [0, 0.1],
+  request_rate: [0, 0.3],
+};
+const DEFAULT_PRACTICAL: [number, number] = [0, 0.25];
+
+export function practicalFloor(metric: string): [number, number] {
+  return PRACTICAL[metric] ?? DEFAULT_PRACTICAL;
+}
+
+/** Is `delta` (after − before) large against the level `level` for this metric? */
+export function isPractical(metric: string, delta: number, level: number): boolean {
+  const [abs, rel] = practicalFloor(metric);
+  const base = Math.abs(level);
+  return Math.abs(delta) >= abs && (base === 0 ? Math.abs(delta) > 0 : Math.abs(delta) / base >= rel);
+}
+
+/**
+ * Judge one metric. `reference` holds the values that define "normal" (before the deploy, or the
+ * pre-deploy canary−stable differences); `post` the points to test; `level` the typical value the
+ * relative size is measured against.
+ */
+export function judge(reference: readonly number[], post: readonly Point[], level: number, ctx: JudgeContext): Judgement {
+  const cutoff = ctx.deployAt + ctx.warmupMs;
+  const settled = post.filter((p) => p[0] > cutoff);
+  const values = settled.map((p) => p[1]);
+  const refMed = median(reference);
+  const stats: Record<string, number> = {
+    n_before: reference.length,
+    n_after: values.length,
+    n_warmup: post.length - settled.length,
+    before_median: refMed,
+    level,
+  };
+  const base: Judgement = { metric: ctx.metric, direction: 'none', significant: false, practical: false, sustained: false, spreadChanged: false, stats };
+  if (reference.length < 5 || values.length === 0) return base;
+
+  const afterMed = median(values);
+  stats.after_median = afterMed;
+  stats.before_p95 = quantile(reference, 0.95);
+  stats.after_p95 = quantile(values, 0.95);
+
+  // rank test + Hodges-Lehmann shift over the settled window
+  const rt = mannWhitney(reference, values);
+  const hl = hodgesLehmann(reference, values);
+  const zCrit = mixtureBoundaryZ(values.length, ctx.alpha);
+  stats.z = rt.z;
+  stats.z_crit = zCrit;
+  stats.cliffs_delta = rt.cliffsDelta;
+  stats.hl_shift = hl.shift;
+  stats.hl_lo = hl.lo;
+  stats.hl_hi = hl.hi;
+  const rankUp = rt.z >= zCrit && hl.lo > 0;
+  const rankDown = rt.z <= -zCrit && hl.hi < 0;
+
+  // trailing run on the newest settled points, alpha spent over looks
+  const look = Math.max(1, post.length);
+  const alphaT = (ctx.alpha * 6) / (Math.PI * Math.PI * look * look);
+  const up = trailingRunP(reference, values, true);
+  const down = trailingRunP(reference, values, false);
+  stats.run_p_up = up.p;
+  stats.run_p_down = down.p;
+  stats.alpha_look = alphaT;
+  const runUp = up.p <= alphaT;
+  const runDown = down.p <= alphaT;
+
+  let direction: 'up' | 'down' | 'none' = 'none';
+  let delta = 0;
+  let run = 0;
+  if (runUp || runDown) {
+    direction = runUp && (!runDown || up.p <= down.p) ? 'up' : 'down';
+    run = direction === 'up' ? up.run : down.run;
+    const recent = values.slice(values.length - run);
+    delta = median(recent) - refMed;
+    stats.recent_median = median(recent);
+    stats.run_length = run;
+  } else if (rankUp || rankDown) {
+    direction = rankUp ? 'up' : 'down';
+    delta = hl.shift;
+  }
+  if (direction === 'none') {
+    stats.rel_change = level !== 0 ? (afterMed - refMed) / Math.abs(level) : 0;
+    return { ...base, spreadChanged: spreadTest(reference, values, ctx, stats) };
+  }
+  stats.delta = delta;
+  stats.rel_change = level !== 0 ? delta / Math.abs(level) : delta === 0 ? 0 : Infinity;
+  const practical = isPractical(ctx.metric, delta, level) && Math.sign(delta) === (direction === 'up' ? 1 : -1);
+
+  // sustained: the newest point is still beyond the reference's 90% band on the same side
+  const last = values[values.length - 1];
+  const sustained = direction === 'up' ? last > quantile(reference, 0.9) : last < quantile(reference, 0.1);
+
+  // onset: start of the trailing run, else the first settled point beyond the reference's band
+  let onset: number | undefined;
+  if (run > 0) onset = settled[settled.length - run][0];
+  else {
+    const edge = direction === 'up' ? quantile(reference, 0.95) : quantile(reference, 0.05);
+    const first = settled.find((p) => (direction === 'up' ? p[1] > edge : p[1] < edge));
+    onset = first?.[0];
+  }
+  const spreadChanged = spreadTest(reference, values, ctx, stats);
+  return {
+    metric: ctx.metric,
+    direction,
+    significant: true,
+    practical,
+    sustained,
+    spreadChanged,
+    onset,
+    range: [settled[0][0], settled[settled.length - 1][0]],
+    stats,
+  };
+}
+
+/** Dispersion / tail change: rank test on absolute deviations from each side's own median. */
+function spreadTest(reference: readonly number[], values: readonly number[], ctx: JudgeContext, stats: Record<string, number>): boolean {
+  if (values.length < 6) return false;
+  const rm = median(reference);
+  const vm = median(values);
+  const dr = reference.map((x) => Math.abs(x - rm));
+  const dv = values.map((x) => Math.abs(x - vm));
+  const t = mannWhitney(dr, dv);
+  const before = mad(reference, rm);
+  const after = mad(values, vm);
+  stats.spread_z = t.z;
+  stats.spread_ratio = before > 0 ? after / before : after > 0 ? Infinity : 1;
+  return t.z >= mixtureBoundaryZ(values.length, ctx.alpha) && stats.spread_ratio >= 1.5;
+}

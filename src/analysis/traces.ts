@@ -1,0 +1,49 @@
+// Traces: error rate and latency by operation, after the deploy vs before. Count-aware error test
+// (conditional binomial on span counts, fine with zero errors before) and a rank test on durations
+// against the always-valid boundary.
+import type { Finding, SpanRecord } from '../core/types.js';
+import { binomialUpperTail, mannWhitney, median, mixtureBoundaryZ, thin } from './stats.js';
+import { fmtNum, fmtPct } from './format.js';
+
+export function traceFindings(spans: readonly SpanRecord[], deployAt: number, alpha: number): Finding[] {
+  const ops = new Map<string, { before: SpanRecord[]; after: SpanRecord[] }>();
+  for (const s of spans) {
+    let o = ops.get(s.operation);
+    if (!o) ops.set(s.operation, (o = { before: [], after: [] }));
+    (s.at < deployAt ? o.before : o.after).push(s);
+  }
+  const out: Finding[] = [];
+  for (const [op, { before, after }] of [...ops.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (after.length < 5) continue;
+    const eb = before.filter((s) => s.error).length;
+    const ea = after.filter((s) => s.error).length;
+    const rb = before.length ? eb / before.length : 0;
+    const ra = ea / after.length;
+    // errors: given all errors, how likely are this many on the after side if rates were equal
+    const share = before.length ? after.length / (after.length + before.length) : 1;
+    const pErr = before.length ? binomialUpperTail(ea, ea + eb, share) : 1;
+    const durB = thin(before.map((s) => s.durationMs), 2000);
+    const durA = thin(after.map((s) => s.durationMs), 2000);
+    const rt = durB.length >= 5 ? mannWhitney(durB, durA) : { z: 0, cliffsDelta: 0 };
+    const mb = durB.length ? median(durB) : NaN;
+    const ma = median(durA);
+    const errBad = pErr < alpha / 100 && ra - rb >= 0.01 && ra >= 2 * rb;
+    const latBad = rt.z >= mixtureBoundaryZ(durA.length, alpha) && ma >= 1.25 * mb;
+    if (!errBad && !latBad) continue;
+    const parts: string[] = [];
+    if (errBad) parts.push(`errors ${fmtPct(ra)} vs ${fmtPct(rb)}`);
+    if (latBad) parts.push(`median ${fmtNum(ma)} ms vs ${fmtNum(mb)} ms`);
+    out.push({
+      id: `trace_operation:${op}`,
+      kind: 'trace_operation',
+      subject: op,
+      severity: errBad ? Math.min(0.9, 0.5 + (ra - rb) * 2) : 0.5,
+      direction: 'up',
+      comparison: 'before_after',
+      stats: { spans_before: before.length, spans_after: after.length, error_rate_before: rb, error_rate_after: ra, p_errors: pErr, duration_median_before: mb, duration_median_after: ma, z_duration: rt.z, cliffs_delta: rt.cliffsDelta },
+      text: `Operation ${op}: ${parts.join('; ')} after the deploy`,
+      evidence: { operations: [op] },
+    });
+  }
+  return out;
+}
