@@ -1,0 +1,57 @@
+// The intake flow shared by every delivery path (generic JSON, the Kestra-style path, GitHub,
+// the demo): store the deployment once per delivery, record it on the timeline, start its watch.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import type { CreateDeploymentResult, Store } from '../core/store.js';
+import type { DeploymentSpec } from '../core/types.js';
+import type { Scheduler } from './scheduler.js';
+
+/** Ids without '-' so decision ids (`<deployment>-d<tick>`) split unambiguously. */
+export function newDeploymentId(now: number): string {
+  return `dep${now.toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
+export function deploymentIdOfDecision(decisionId: string): string | undefined {
+  const m = /^(dep[a-z0-9]+)-d\d+$/.exec(decisionId);
+  return m?.[1];
+}
+
+export interface ReceiveMeta {
+  source: string;
+  idempotencyKey: string;
+  /** who delivered it: 'system', 'token:<name>', 'user:<name>' */
+  actor?: string;
+}
+
+export class DeploymentIntake {
+  constructor(
+    private readonly store: Store,
+    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
+    private readonly onCreated?: (d: CreateDeploymentResult['deployment']) => void,
+  ) {}
+
+  async receive(input: DeploymentSpec, meta: ReceiveMeta): Promise<CreateDeploymentResult> {
+    const spec = { ...input };
+    if (!spec.previousVersion) {
+      // The version running before is the last one we saw deployed there.
+      const [prev] = await this.store.listDeployments({ service: spec.service, environment: spec.environment, limit: 1 });
+      if (prev && prev.version !== spec.version) spec.previousVersion = prev.version;
+    }
+    const receivedAt = this.clock.now();
+    const r = await this.store.createDeployment(spec, { id: newDeploymentId(receivedAt), source: meta.source, receivedAt, idempotencyKey: meta.idempotencyKey });
+    if (!r.created) return r;
+    await this.store.append({
+      deploymentId: r.deployment.id,
+      type: 'deployment.received',
+      at: receivedAt,
+      actor: meta.actor ?? 'system',
+      payload: { deployment: spec, source: meta.source, idempotencyKey: meta.idempotencyKey },
+      dedupeKey: `${r.deployment.id}:received`,
+    });
+    this.onCreated?.(r.deployment);
+    await this.scheduler.supersede(r.deployment);
+    this.scheduler.watch(r.deployment);
+    return r;
+  }
+}

@@ -1,0 +1,81 @@
+// Runs many watches at once, resumes the unfinished ones at start, supersedes a running watch
+// when the same service+environment is deployed again, and shuts down cleanly (every watch
+// stops between steps; what it did is already on the timeline, so the next start resumes it).
+import type { Deployment } from '../core/types.js';
+import { runWatch, type WatchDeps } from './watch.js';
+
+interface Running {
+  deployment: Deployment;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class Scheduler {
+  private readonly running = new Map<string, Running>();
+  private stopping = false;
+
+  constructor(private readonly deps: WatchDeps) {}
+
+  /** Resume every watch the store says is unfinished. Returns how many. */
+  async start(): Promise<number> {
+    const list = await this.deps.store.unfinishedDeployments();
+    for (const d of list) this.watch(d);
+    return list.length;
+  }
+
+  /** Start watching (no-op when already watched). */
+  watch(deployment: Deployment): void {
+    if (this.stopping || this.running.has(deployment.id)) return;
+    const controller = new AbortController();
+    const done = this.loop(deployment, controller.signal).finally(() => this.running.delete(deployment.id));
+    this.running.set(deployment.id, { deployment, controller, done });
+  }
+
+  /** A watch that throws (store hiccup, bug) is retried with backoff; its timeline makes that safe. */
+  private async loop(deployment: Deployment, signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        await runWatch(deployment, this.deps, signal);
+        return;
+      } catch (e) {
+        this.deps.hooks?.error?.(deployment.id, e);
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)).unref());
+      }
+    }
+  }
+
+  active(): Deployment[] {
+    return [...this.running.values()].map((r) => r.deployment);
+  }
+
+  isWatching(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /** Stop a watch for good: it completes as `cancelled` with the reason on its timeline. */
+  async cancel(id: string, reason: string): Promise<void> {
+    const r = this.running.get(id);
+    if (r) {
+      r.controller.abort();
+      await r.done;
+    }
+    const { store, clock } = this.deps;
+    const events = await store.events(id);
+    if (events.some((e) => e.type === 'watch.completed')) return;
+    await store.append({ deploymentId: id, type: 'watch.completed', at: clock.now(), actor: 'system', payload: { status: 'cancelled', reason }, dedupeKey: `${id}:watch.completed` });
+    await store.setStatus(id, 'cancelled');
+  }
+
+  /** A new deploy of the same service+environment ends the older watches. */
+  async supersede(deployment: Deployment): Promise<void> {
+    const older = this.active().filter((d) => d.id !== deployment.id && d.service === deployment.service && d.environment === deployment.environment);
+    await Promise.all(older.map((d) => this.cancel(d.id, `superseded by ${deployment.version} (${deployment.id})`)));
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    const all = [...this.running.values()];
+    for (const r of all) r.controller.abort();
+    await Promise.all(all.map((r) => r.done));
+  }
+}
