@@ -21,7 +21,8 @@ const isHexLetter = (c: number): boolean => (c >= 97 && c <= 102) || (c >= 65 &&
 
 const DOTTED_RE = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){2,}/g;
 function maskDotted(m: string): string {
-  for (const seg of m.split('.')) if (isDigit(seg.charCodeAt(0))) return WILDCARD;
+  if (isDigit(m.charCodeAt(0))) return WILDCARD;
+  for (let k = m.indexOf('.'); k >= 0; k = m.indexOf('.', k + 1)) if (isDigit(m.charCodeAt(k + 1))) return WILDCARD;
   return m;
 }
 const UUID_RE = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
@@ -48,12 +49,26 @@ function isPathOrUrl(tok: string): boolean {
  * Numbers absorb a leading sign and dots/colons between digit groups (IPs, versions, times).
  */
 export function maskToken(tok: string): string {
-  const n = tok.length;
-  if (n === 0) return tok;
+  let dots = 0;
+  let digit = false;
+  for (let k = 0; k < tok.length; k++) {
+    const c = tok.charCodeAt(k);
+    if (c === 46) dots++;
+    else if (c >= 48 && c <= 57) digit = true;
+  }
+  if (tok.length === 0) return tok;
   if (isPathOrUrl(tok)) return WILDCARD;
+  return digit ? maskDigits(tok, dots) : tok;
+}
+
+/** maskToken for a token known to contain a digit and not to be a path/URL. */
+function maskDigits(tok: string, dots: number): string {
+  let n = tok.length;
   // a dotted name with a numeric segment is an address (5.36.59.76.dsl.example.net, 1.2.3-rc1)
-  const d1 = tok.indexOf('.');
-  if (d1 >= 0 && tok.indexOf('.', d1 + 1) > 0) tok = tok.replace(DOTTED_RE, maskDotted);
+  if (dots >= 2) {
+    tok = tok.replace(DOTTED_RE, maskDotted);
+    n = tok.length;
+  }
   let out = '';
   let last = 0; // start of not-yet-copied text
   let i = 0;
@@ -107,10 +122,19 @@ export function maskToken(tok: string): string {
   return out;
 }
 
+/** Cheap pre-check for the 8-4-4-4-12 dash layout before running the UUID regex. */
+function mayHaveUuid(msg: string): boolean {
+  for (let k = msg.indexOf('-', 8); k >= 0 && k + 28 <= msg.length; k = msg.indexOf('-', k + 1)) {
+    if (msg.charCodeAt(k + 5) === 45 && msg.charCodeAt(k + 10) === 45 && msg.charCodeAt(k + 15) === 45) return true;
+  }
+  return false;
+}
+
 /** Replace UUIDs and quoted values in the raw message before it is split into tokens. */
 export function preMask(msg: string): string {
-  if (msg.indexOf('-') >= 0 && msg.length >= 36) msg = msg.replace(UUID_RE, WILDCARD);
+  if (msg.length >= 36 && mayHaveUuid(msg)) msg = msg.replace(UUID_RE, WILDCARD);
   if (msg.indexOf('"') >= 0 || msg.indexOf("'") >= 0 || msg.indexOf('`') >= 0) {
+    // quoted spans only open at a token boundary; skip the regex when no quote can open one
     msg = msg.replace(QUOTED_RE, (_m, pre: string, q: string) => pre + q + WILDCARD + q);
   }
   return msg;
@@ -150,10 +174,10 @@ export function maskedTokens(msg: string): string[] {
   const m = preMask(msg);
   const out: string[] = [];
   let prevValue = false;
-  const push = (raw: string): void => {
-    const t = maskToken(raw);
+  const push = (raw: string): void => push1(maskToken(raw));
+  const push1 = (t: string): void => {
     if (prevValue) {
-      if (isValueToken(t)) return;
+      if (t.length >= 3 && isValueToken(t)) return;
       const [core, tail] = stripPunct(t);
       if (UNITS.has(core.toLowerCase())) {
         if (tail) out[out.length - 1] += tail;
@@ -161,7 +185,7 @@ export function maskedTokens(msg: string): string[] {
       }
     }
     out.push(t);
-    prevValue = isValueToken(t);
+    prevValue = t.length >= 3 && t.indexOf('<*>') >= 0 && isValueToken(t);
   };
   const n = m.length;
   let i = 0;
@@ -171,19 +195,34 @@ export function maskedTokens(msg: string): string[] {
       i++;
       continue;
     }
-    let j = i + 1;
+    // one scan finds the token end and what rules can apply to it
+    const c0 = c;
+    let j = i;
     let eq = -1;
+    let digitAt = -1;
+    let dots = 0;
+    let colon = false;
     while (j < n) {
       c = m.charCodeAt(j);
       if (c === 32 || c === 9 || c === 13 || c === 10) break;
-      if (c === 61 && eq < 0) eq = j;
+      if (c >= 48 && c <= 57) {
+        if (digitAt < 0) digitAt = j;
+      } else if (c === 46) dots++;
+      else if (c === 61) {
+        if (eq < 0) eq = j;
+      } else if (c === 58) colon = true;
       j++;
     }
     if (eq > i && eq < j - 1) {
       push(m.slice(i, eq + 1));
       prevValue = false;
       push(m.slice(eq + 1, j));
-    } else push(m.slice(i, j));
+    } else if (digitAt < 0 && !colon && c0 !== 47 && c0 !== 126) {
+      push1(m.slice(i, j)); // plain word: no rule applies
+    } else {
+      const raw = m.slice(i, j);
+      push1(isPathOrUrl(raw) ? WILDCARD : digitAt >= 0 ? maskDigits(raw, dots) : raw);
+    }
     i = j;
   }
   return out;

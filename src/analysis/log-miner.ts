@@ -42,6 +42,7 @@ export interface TemplateMinerOptions {
 /** A generalised position is written exactly like a masked value: both mean "varies here". */
 const GEN = WILDCARD;
 const SEP = '\u0001';
+const RECENT_CAP = 1 << 16;
 const HOLE = '\u0002';
 
 interface Group {
@@ -90,6 +91,8 @@ export class TemplateMiner {
   private readonly minFillers: number;
   /** masked key -> group that first matched it (leaf cache) */
   private readonly leaves = new Map<string, Group>();
+  /** exact message -> group, for repeats (bounded by RECENT_CAP) */
+  private readonly recent = new Map<string, Group>();
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
   /** token count -> distinct generalisation signatures (position lists) in use */
@@ -107,6 +110,14 @@ export class TemplateMiner {
 
   /** Assign one message to a template (creating or generalising one); returns that template. */
   add(message: string): MinedTemplate {
+    // exact repeats are common in logs: skip masking for them (same result as the leaf lookup)
+    const hit = this.recent.get(message);
+    if (hit !== undefined) {
+      const r = find(hit);
+      r.count++;
+      r.out.count = r.count;
+      return r.out;
+    }
     const tokens = maskedTokens(message);
     const key = tokens.join(SEP);
     let g = this.leaves.get(key);
@@ -114,6 +125,9 @@ export class TemplateMiner {
       g = this.place(tokens, key);
       if (this.leaves.size < this.maxTemplates * 4) this.leaves.set(key, g);
     }
+    // bounded: cleared when full, which only costs re-masking, never changes a result
+    if (this.recent.size >= RECENT_CAP) this.recent.clear();
+    this.recent.set(message, g);
     g = find(g);
     g.count++;
     g.out.count = g.count;
