@@ -44,6 +44,8 @@ function markersPlugin(model: ChartModel): uPlot.Plugin {
           const { left, top, width, height } = u.bbox;
           ctx.save();
           ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+          ctx.textAlign = 'left';
+          ctx.textBaseline = 'alphabetic';
           ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
           ctx.lineWidth = 1.5 * devicePixelRatio;
           let row = 0;
@@ -91,7 +93,7 @@ export default function MetricChart({ metric, model }: { metric: string; model: 
       height: 200,
       series,
       scales: { x: { time: true } },
-      axes: [{}, { values: (_u, vals) => vals.map((v) => formatMetric(metric, v)), size: 70 }],
+      axes: [{ space: 80 }, { values: (_u, vals) => vals.map((v) => formatMetric(metric, v)), size: 70 }],
       plugins: [markersPlugin(model)],
       legend: { live: true },
     };
