@@ -1,0 +1,191 @@
+// The `prometheus` source: PromQL query_range against a Prometheus server (or anything speaking
+// its HTTP API: Thanos, Mimir, VictoriaMetrics). One query per standard metric, templated by the
+// deployment's service, environment and version. A query that fails or returns nothing is a
+// `problem` (a data gap), never a sign of ill health.
+import type { Point, SeriesMap, SignalBundle, SignalQuery, SignalSource, SourceProblem, StandardMetric } from '../core/types.js';
+
+export type PrometheusPreset = 'prom-client' | 'kubernetes';
+
+export interface PrometheusSourceOptions {
+  url: string;
+  /** defaults per exporter family; `queries` below override single metrics */
+  preset?: PrometheusPreset;
+  /** label matchers that pick the service's series; templated like the queries */
+  selector?: string;
+  /** range used inside rate()/increase(), e.g. '1m' (at least 4 scrape intervals) */
+  rateWindow?: string;
+  queries?: Partial<Record<StandardMetric, string>>;
+  /** per service overrides of the above */
+  services?: Record<string, { selector?: string; queries?: Partial<Record<StandardMetric, string>>; limits?: Record<string, number> }>;
+  /** queries whose last value is a resource limit, e.g. {memory_bytes: 'max(kube_pod_container_resource_limits{...})'} */
+  limitQueries?: Record<string, string>;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  fetchImpl?: typeof fetch;
+}
+
+const PROM_CLIENT_SELECTOR = 'job="${service}"';
+const KUBERNETES_SELECTOR = 'namespace="${environment}", container="${service}"';
+
+/**
+ * Defaults for the two common setups: services instrumented with prom-client (its default
+ * process_* metrics plus the usual http_requests_total / http_request_duration_seconds), and
+ * Kubernetes with cAdvisor + kube-state-metrics for resources.
+ */
+export const PRESETS: Record<PrometheusPreset, { selector: string; queries: Record<StandardMetric, string>; limitQueries: Record<string, string> }> = {
+  'prom-client': {
+    selector: PROM_CLIENT_SELECTOR,
+    queries: {
+      error_rate:
+        'sum(rate(http_requests_total{${selector}, status=~"5.."}[${rateWindow}])) / sum(rate(http_requests_total{${selector}}[${rateWindow}]))',
+      latency_p95_ms: '1000 * histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${rateWindow}])))',
+      cpu_utilization: 'avg(rate(process_cpu_seconds_total{${selector}}[${rateWindow}]))',
+      memory_bytes: 'max(process_resident_memory_bytes{${selector}})',
+      request_rate: 'sum(rate(http_requests_total{${selector}}[${rateWindow}]))',
+      restarts: 'sum(changes(process_start_time_seconds{${selector}}[1h]))',
+    },
+    limitQueries: {},
+  },
+  kubernetes: {
+    selector: KUBERNETES_SELECTOR,
+    queries: {
+      error_rate:
+        'sum(rate(http_requests_total{${selector}, status=~"5.."}[${rateWindow}])) / sum(rate(http_requests_total{${selector}}[${rateWindow}]))',
+      latency_p95_ms: '1000 * histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${rateWindow}])))',
+      cpu_utilization:
+        'sum(rate(container_cpu_usage_seconds_total{${selector}}[${rateWindow}])) / sum(kube_pod_container_resource_limits{${selector}, resource="cpu"})',
+      memory_bytes: 'max(container_memory_working_set_bytes{${selector}})',
+      request_rate: 'sum(rate(http_requests_total{${selector}}[${rateWindow}]))',
+      restarts: 'sum(kube_pod_container_status_restarts_total{${selector}})',
+    },
+    limitQueries: { memory_bytes: 'max(kube_pod_container_resource_limits{${selector}, resource="memory"})' },
+  },
+};
+
+// Only these characters may come from a deployment into a query: a value with a quote or a
+// brace could otherwise rewrite the PromQL around it.
+const SAFE_VALUE = /^[A-Za-z0-9_.:\-/+]*$/;
+
+export function renderQuery(template: string, vars: Record<string, string>): string {
+  return template.replace(/\$\{(\w+)\}/g, (_m, k: string) => {
+    const v = vars[k];
+    if (v === undefined) throw new Error(`unknown variable \${${k}} in query`);
+    return v;
+  });
+}
+
+interface MatrixResponse {
+  status: 'success' | 'error';
+  errorType?: string;
+  error?: string;
+  data?: { resultType: string; result: Array<{ metric: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }> };
+}
+
+export class PrometheusSource implements SignalSource {
+  readonly name = 'prometheus';
+  private readonly base: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly opts: PrometheusSourceOptions) {
+    this.base = opts.url.replace(/\/+$/, '');
+    this.fetchImpl = opts.fetchImpl ?? fetch;
+  }
+
+  /** The rendered queries for a deployment (also shown by `problems` so users can paste them). */
+  queriesFor(d: SignalQuery['deployment']): { queries: Partial<Record<StandardMetric, string>>; limits: Record<string, string> } {
+    const preset = PRESETS[this.opts.preset ?? 'prom-client'];
+    const svc = this.opts.services?.[d.service];
+    const vars: Record<string, string> = {
+      service: d.service,
+      environment: d.environment,
+      version: d.version,
+      previousVersion: d.previousVersion ?? '',
+      rateWindow: this.opts.rateWindow ?? '1m',
+    };
+    for (const [k, v] of Object.entries(vars)) {
+      if (!SAFE_VALUE.test(v)) throw new Error(`${k} "${v}" has characters that cannot go into a PromQL label value`);
+    }
+    vars.selector = renderQuery(svc?.selector ?? this.opts.selector ?? preset.selector, vars);
+    const templates = { ...preset.queries, ...(this.opts.queries ?? {}), ...(svc?.queries ?? {}) };
+    const queries: Partial<Record<StandardMetric, string>> = {};
+    for (const [m, tpl] of Object.entries(templates)) if (tpl) queries[m as StandardMetric] = renderQuery(tpl, vars);
+    const limits: Record<string, string> = {};
+    for (const [m, tpl] of Object.entries({ ...preset.limitQueries, ...(this.opts.limitQueries ?? {}) })) limits[m] = renderQuery(tpl, vars);
+    return { queries, limits };
+  }
+
+  private async queryRange(query: string, start: number, end: number, step: number): Promise<MatrixResponse> {
+    const params = new URLSearchParams({ query, start: String(start / 1000), end: String(end / 1000), step: `${step}s` });
+    const res = await this.fetchImpl(`${this.base}/api/v1/query_range`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(this.opts.headers ?? {}) },
+      body: params.toString(),
+      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+    });
+    const text = await res.text();
+    let body: MatrixResponse;
+    try {
+      body = JSON.parse(text) as MatrixResponse;
+    } catch {
+      throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+    }
+    if (body.status !== 'success') throw new Error(`${body.errorType ?? `HTTP ${res.status}`}: ${body.error ?? 'query failed'}`);
+    return body;
+  }
+
+  async collect(q: SignalQuery): Promise<SignalBundle> {
+    const problems: SourceProblem[] = [];
+    const metrics: SeriesMap = {};
+    const limits: Record<string, number> = { ...(this.opts.services?.[q.deployment.service]?.limits ?? {}) };
+    let rendered: ReturnType<PrometheusSource['queriesFor']>;
+    try {
+      rendered = this.queriesFor(q.deployment);
+    } catch (e) {
+      return { metrics, logs: [], spans: [], limits, problems: [{ source: this.name, message: (e as Error).message }] };
+    }
+    const step = Math.max(1, Math.round(q.stepSeconds));
+    const jobs = Object.entries(rendered.queries).map(async ([metric, query]) => {
+      try {
+        const body = await this.queryRange(query!, q.from, q.to, step);
+        const series = body.data?.result ?? [];
+        // Several series means the query did not aggregate; keep the worst (max) per instant
+        // rather than guessing how to combine them.
+        const byT = new Map<number, number>();
+        for (const s of series) {
+          for (const [ts, raw] of s.values ?? []) {
+            const v = Number(raw);
+            if (!Number.isFinite(v)) continue; // NaN from 0/0 is missing data, not a value
+            const t = Math.round(ts * 1000);
+            byT.set(t, Math.max(byT.get(t) ?? -Infinity, v));
+          }
+        }
+        if (byT.size === 0) {
+          problems.push({ source: this.name, message: `${metric}: query returned no data for ${q.deployment.service}: ${query}` });
+          return;
+        }
+        metrics[metric] = [...byT.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => [t, v] as Point);
+      } catch (e) {
+        problems.push({ source: this.name, message: `${metric}: ${errText(e)} (query: ${query})` });
+      }
+    });
+    const limitJobs = Object.entries(rendered.limits).map(async ([metric, query]) => {
+      try {
+        const body = await this.queryRange(query, q.to - step * 1000, q.to, step);
+        const last = body.data?.result?.[0]?.values?.at(-1);
+        const v = last ? Number(last[1]) : NaN;
+        if (Number.isFinite(v) && v > 0) limits[metric] = v;
+      } catch {
+        // A missing limit only means no time-to-limit projection; not worth a problem line.
+      }
+    });
+    await Promise.all([...jobs, ...limitJobs]);
+    problems.sort((a, b) => a.message.localeCompare(b.message));
+    return { metrics, logs: [], spans: [], limits, problems };
+  }
+}
+
+function errText(e: unknown): string {
+  const err = e as Error & { cause?: { code?: string } };
+  if (err.name === 'TimeoutError') return 'timed out';
+  return err.cause?.code ? `${err.message} (${err.cause.code})` : err.message;
+}
