@@ -17,6 +17,10 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         bodyLimitBytes: z.number().int().positive().default(1_048_576),
         corsOrigins: z.array(z.string()).default([]),
+        /** requests per minute per client on mutating routes (deploy, approve, reject) */
+        rateLimitPerMinute: z.number().int().positive().default(600),
+        /** the built dashboard; default: dashboard/dist of the package */
+        dashboardDir: z.string().optional(),
       })
       .prefault({}),
     store: z
@@ -31,6 +35,24 @@ export const configSchema = z
         baselineSeconds: z.number().int().positive().default(1800),
         stepSeconds: z.number().int().positive().default(15),
         verifySeconds: z.number().int().positive().default(180),
+        /** how long a decision may wait for a human after the window ended */
+        approvalTimeoutSeconds: z.number().int().min(0).default(1800),
+      })
+      .prefault({}),
+    /** time: 1 = real time; N = the commander's clock runs N× real time (simulation, demos) */
+    clock: z.object({ speed: z.number().positive().max(1000).default(1) }).prefault({}),
+    /** the demo world (`devops-commander demo`) */
+    demo: z
+      .object({
+        /** clock speed of the demo (a 10-minute watch takes a minute at 10) */
+        speed: z.number().positive().max(1000).default(10),
+        seed: z.number().int().default(42),
+        autoDeploy: z.boolean().default(true),
+        minIntervalSeconds: z.number().positive().default(45),
+        maxIntervalSeconds: z.number().positive().default(90),
+        services: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/)).min(1).default(['checkout', 'payments', 'search', 'inventory']),
+        /** deployment history whose `behaviour` fields plan how those versions behave */
+        deploymentsFile: z.string().optional(),
       })
       .prefault({}),
     guardrails: z
