@@ -17,7 +17,7 @@ import { resourceTrend } from './trend.js';
 import { LogIndex, indexLogs, LEVEL_WEIGHT } from './log-index.js';
 import { dataCoverage } from './coverage.js';
 import { traceFindings } from './traces.js';
-import { poissonRateIncreaseP, median } from './stats.js';
+import { poissonRateIncreaseP, median, quantile } from './stats.js';
 import { fmtNum, fmtPct, fmtRel } from './format.js';
 
 export interface AnalyzeInput {
@@ -78,7 +78,12 @@ export function analyze(input: AnalyzeInput): Analysis {
       trendFinding(findings, metric, before, after, bundle.limits[metric], now, 'before_after');
       continue;
     }
-    const j = judge(before, after, median(before), ctx(metric));
+    const split = splitPreShift(before);
+    const j = judge(split.reference, after, median(split.reference), ctx(metric));
+    if (split.shifted > 0) {
+      j.stats.pre_shift_steps = split.shifted;
+      if (j.onset !== undefined) j.onset = deployAt - split.shifted * stepMs;
+    }
     pushJudgement(findings, j, 'before_after');
     if (canary && stable?.[metric]) {
       const c = canaryJudgement(pts, stable[metric], deployAt, stepMs, ctx(metric));
@@ -114,6 +119,28 @@ export function analyze(input: AnalyzeInput): Analysis {
 
   findings.sort((a, b) => b.severity - a.severity || a.id.localeCompare(b.id));
   return { at: now, deployAt, findings, coverage: cov.coverage, canary };
+}
+
+/**
+ * A change can start before the deploy (a surge or an outage already under way). Then the last
+ * pre-deploy samples are not "normal" and would hide the change. Find the longest trailing run
+ * of pre-deploy samples that all lie beyond the earlier samples' 2–98% range on one side; drop it
+ * from the reference and report its length (the change predates the deploy by that many steps).
+ */
+export function splitPreShift(before: readonly number[]): { reference: number[]; shifted: number } {
+  const n = before.length;
+  let best = 0;
+  for (let r = 3; r <= Math.floor(n / 3); r++) {
+    const early = before.slice(0, n - r);
+    const tail = before.slice(n - r);
+    const hi = quantile(early, 0.98);
+    const lo = quantile(early, 0.02);
+    const up = tail.every((x) => x > hi);
+    const down = tail.every((x) => x < lo);
+    if (up || down) best = r;
+    else if (r > best + 3) break; // runs are contiguous: stop once clearly past the last one
+  }
+  return best ? { reference: before.slice(0, n - best), shifted: best } : { reference: before.slice(), shifted: 0 };
 }
 
 /** Canary vs stable: paired differences at matching times, judged against the pre-deploy differences. */
@@ -301,6 +328,7 @@ function logFindings(out: Finding[], idx: LogIndex, bundle: SignalBundle, deploy
         kind_dependency: t.kind === 'dependency' ? 1 : 0,
         kind_capacity: t.kind === 'capacity' ? 1 : 0,
         kind_telemetry: t.kind === 'telemetry' ? 1 : 0,
+        kind_config: t.kind === 'config' ? 1 : 0,
       },
       text: isNew
         ? `New ${t.level} ×${t.after} since the deploy (${t.kind}): ${t.template.slice(0, 120)}`

@@ -7,7 +7,7 @@ import type { LogLevel, LogRecord } from '../core/types.js';
 import { TemplateMiner } from './log-miner.js';
 
 /** What a template's text says failed. Order of the checks matters (most specific first). */
-export type LogKind = 'capacity' | 'dependency' | 'telemetry' | 'code' | 'other';
+export type LogKind = 'capacity' | 'dependency' | 'config' | 'telemetry' | 'code' | 'other';
 
 // Generic failure vocabularies (not tied to any data set): overload, remote-call failure,
 // telemetry pipeline failure, and program faults.
@@ -19,12 +19,44 @@ const TELEMETRY = /metrics? (push|export|scrape|collect)|telemetry|exporter|push
 const CODE =
   /exception|error:|typeerror|referenceerror|nullpointer|null pointer|undefined|panic|traceback|segfault|assert|unexpected|deserializ|failed to (parse|load|decode|serialize)|cannot read|caused by|keyerror|indexerror|stack ?trace|invalid|illegal|out of memory|oom|nil pointer|unhandled|fatal/i;
 
-export function classifyTemplate(text: string): LogKind {
+// Settings the new version brings: wrong host names, credentials, certificates, missing config.
+const CONFIG =
+  /authentication failed|permission denied|unauthori[sz]ed|forbidden|access denied|invalid credentials|missing (config|configuration|env|environment|setting|secret)|no such host|unknown host|ENOTFOUND|getaddrinfo|certificate|x509|tls handshake|not configured|config(uration)? (error|invalid)/i;
+
+/**
+ * Kind from the text alone. `knownTarget` says whether the remote thing the message names was
+ * already talked about before the deploy: a failing call to a dependency the service always used
+ * is an outage; a call to a host or credential that only the new version uses is its own bug.
+ */
+export function classifyTemplate(text: string, knownTarget?: boolean): LogKind {
   if (CAPACITY.test(text)) return 'capacity';
   if (TELEMETRY.test(text)) return 'telemetry';
-  if (DEPENDENCY.test(text)) return 'dependency';
+  const dep = DEPENDENCY.test(text);
+  const cfg = CONFIG.test(text);
+  if (dep || cfg) {
+    if (knownTarget === true) return 'dependency';
+    if (knownTarget === false || cfg) return cfg || knownTarget === false ? 'config' : 'dependency';
+    return 'dependency';
+  }
   if (CODE.test(text)) return 'code';
   return 'other';
+}
+
+const TOKEN = /[A-Za-z0-9][A-Za-z0-9_.:-]*[A-Za-z0-9]/g;
+const COMPOUND = /^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+$/;
+
+/** Names of remote things a message mentions: host/service-like words, "(redis)", "calling X", "X returned". */
+export function targetNames(message: string): string[] {
+  const out = new Set<string>();
+  for (const m of message.matchAll(/\(([A-Za-z][\w.-]*)\)|(?:to|calling|upstream|from|host) ([A-Za-z][\w.-]*)|^([A-Za-z][\w.-]*) returned/g)) {
+    const n = (m[1] ?? m[2] ?? m[3] ?? '').toLowerCase().replace(/:\d+$/, '');
+    if (n.length >= 3) out.add(n);
+  }
+  for (const t of message.match(TOKEN) ?? []) {
+    const n = t.toLowerCase().replace(/:\d+$/, '');
+    if (COMPOUND.test(n) && /[a-z]{3}/.test(n)) out.add(n);
+  }
+  return [...out];
 }
 
 /** How much a level counts as evidence of trouble. INFO/DEBUG never do. */
@@ -52,6 +84,8 @@ export class LogIndex {
   private readonly byId = new Map<string, Entry>();
   private consumed = 0;
   private lastAt = -Infinity;
+  /** lower-cased words of every pre-deploy message (to tell known dependencies from new ones) */
+  private readonly preWords = new Set<string>();
 
   constructor(readonly deployAt: number) {}
 
@@ -80,8 +114,11 @@ export class LogIndex {
     }
     e.template = t.template;
     if (LEVEL_RANK[r.level] > LEVEL_RANK[e.level]) e.level = r.level;
-    if (r.at < this.deployAt) e.before++;
-    else {
+    if (r.at < this.deployAt) {
+      e.before++;
+      if (LEVEL_WEIGHT[r.level] > 0 || e.before <= 3) for (const w of r.message.toLowerCase().match(TOKEN) ?? []) this.preWords.add(w.replace(/:\d+$/, ''));
+      for (const n of targetNames(r.message)) this.preWords.add(n);
+    } else {
       e.after++;
       if (e.firstAfter === undefined) e.firstAfter = r.at;
       if (!e.samplesDone) {
@@ -91,6 +128,13 @@ export class LogIndex {
     }
   }
 
+  /** true: a named target was mentioned before the deploy; false: names only new ones; undefined: none named */
+  private knownTarget(samples: readonly string[]): boolean | undefined {
+    const names = samples.length ? targetNames(samples[0]) : [];
+    if (names.length === 0) return undefined;
+    return names.some((n) => this.preWords.has(n));
+  }
+
   stats(): TemplateStat[] {
     const out: TemplateStat[] = [];
     for (const e of this.byId.values()) {
@@ -98,7 +142,7 @@ export class LogIndex {
         id: e.id,
         template: e.template,
         level: e.level,
-        kind: classifyTemplate(e.template),
+        kind: classifyTemplate(e.template, this.knownTarget(e.samples)),
         before: e.before,
         after: e.after,
         firstAfter: e.firstAfter,

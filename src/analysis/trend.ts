@@ -22,11 +22,16 @@ export function resourceTrend(before: readonly number[], after: readonly Point[]
   for (let i = 1; i < after.length; i++) if (after[i][1] < after[i - 1][1] * 0.8) start = i;
   const seg = after.slice(start);
   if (seg.length < 4) return { leaking: false, stats };
-  const t0 = seg[0][0];
-  const xs = seg.map((p) => (p[0] - t0) / 60_000);
-  const ys = seg.map((p) => p[1]);
+  // the slope that matters is the recent one: a refill after a restart decelerates to flat, a
+  // leak keeps its pace, so fit the newest half of the segment (at least 6 points)
+  const recent = seg.slice(Math.max(0, seg.length - Math.max(6, Math.ceil(seg.length / 2))));
+  if (recent.length < 6) return { leaking: false, stats };
+  const t0 = recent[0][0];
+  const xs = recent.map((p) => (p[0] - t0) / 60_000);
+  const ys = recent.map((p) => p[1]);
   const fit = theilSen(xs, ys);
-  const current = median(ys.slice(-3));
+  const ysSeg = seg.map((p) => p[1]);
+  const current = median(ysSeg.slice(-3));
   const beforeHigh = quantile(before, 0.99) + mad(before);
   stats.before_median = median(before);
   stats.before_high = beforeHigh;
@@ -35,8 +40,13 @@ export function resourceTrend(before: readonly number[], after: readonly Point[]
   stats.slope_lo = fit.lo;
   stats.slope_hi = fit.hi;
   stats.points = seg.length;
-  const aboveRange = current > beforeHigh;
-  const growing = fit.lo > 0;
+  // above the old range AND by a practical margin (10% of the old level): refills after restarts
+  // and small harmless differences between versions overshoot by a few percent at most
+  const aboveRange = current > beforeHigh && current - median(before) >= 0.1 * Math.abs(median(before));
+  // growing: slope interval above zero, and the fitted rise over the fit window is material
+  // (≥ 2% of the pre-deploy level), so GC noise on a flat line does not count
+  const span = xs[xs.length - 1] - xs[0];
+  const growing = fit.lo > 0 && fit.slope * span >= 0.02 * Math.abs(median(before));
   stats.above_range = aboveRange ? 1 : 0;
   if (limit !== undefined && limit > 0) {
     stats.limit = limit;

@@ -34,9 +34,10 @@
 // | log_code                | occurrences of significant new/spiking templates describing a program fault |
 // | log_dependency          | … describing a failing remote call (timeouts, refused, upstream)            |
 // | log_capacity            | … describing overload (429, queue full, too many requests)                  |
+// | log_config              | … naming a host/credential/setting only the new version uses                 |
 // | log_telemetry           | … describing a broken telemetry pipeline                                     |
 // | dep_share               | dependency occurrences / all error occurrences among significant templates |
-// | code_share              | code-fault share of the same                                                 |
+// | code_share              | code-fault + new-config share of the same                                    |
 // | cap_share               | capacity share of the same                                                   |
 // | trace_bad               | operations whose error rate or latency got worse                            |
 // | data_gap                | 1 when telemetry is missing after the deploy                                 |
@@ -45,6 +46,7 @@
 // | health_bad              | error, latency, restarts, leak, trace or canary health is bad                |
 // | onset_steps             | earliest onset of a bad health finding, in steps after the deploy (−1: none) |
 // | onset_in_warmup         | that onset fell in the first 3 steps                                         |
+// | onset_before_deploy     | the health or load change had already started before the deploy             |
 // | max_severity            | highest finding severity                                                     |
 import type { Analysis, Features, Finding } from '../core/types.js';
 
@@ -78,6 +80,7 @@ export const FEATURE_NAMES = [
   'log_dependency',
   'log_capacity',
   'log_telemetry',
+  'log_config',
   'dep_share',
   'code_share',
   'cap_share',
@@ -88,6 +91,7 @@ export const FEATURE_NAMES = [
   'health_bad',
   'onset_steps',
   'onset_in_warmup',
+  'onset_before_deploy',
   'max_severity',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -155,12 +159,13 @@ export function extractFeatures(analysis: Analysis, stepSeconds = 15): Features 
       if (x.stats.kind_code) f.log_code += n;
       if (x.stats.kind_dependency) f.log_dependency += n;
       if (x.stats.kind_capacity) f.log_capacity += n;
+      if (x.stats.kind_config) f.log_config += n;
     } else if (x.kind === 'log_new') f.log_new_warn += 1;
     if (x.stats.kind_telemetry) f.log_telemetry += n;
   }
   if (errOcc > 0) {
     f.dep_share = f.log_dependency / errOcc;
-    f.code_share = f.log_code / errOcc;
+    f.code_share = (f.log_code + f.log_config) / errOcc;
     f.cap_share = f.log_capacity / errOcc;
   }
   f.trace_bad = analysis.findings.filter((x) => x.kind === 'trace_operation').length;
@@ -179,6 +184,7 @@ export function extractFeatures(analysis: Analysis, stepSeconds = 15): Features 
   const stepMs = stepSeconds * 1000;
   f.onset_steps = onsets.length ? Math.max(0, (Math.min(...onsets) - analysis.deployAt) / stepMs) : -1;
   f.onset_in_warmup = onsets.length && f.onset_steps <= 3 ? 1 : 0;
+  f.onset_before_deploy = analysis.findings.some((x) => (x.stats.pre_shift_steps ?? 0) > 0 && (healthFindings.includes(x) || x.kind === 'load_change')) ? 1 : 0;
   f.max_severity = analysis.findings.reduce((m, x) => Math.max(m, x.severity), 0);
   return f;
 }

@@ -29,8 +29,8 @@ export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evide
   const versionSpecificPossible = f.canary === 1;
 
   // --- regression ---
-  if (f.err_bad) regression.push({ weight: 1.5, reason: `error rate up ${Math.round(f.err_delta * 1000) / 10} points after deploy (z=${f.err_z.toFixed(1)})` });
-  if (f.lat_bad) regression.push({ weight: 1.2, reason: `p95 latency up ${Math.round(f.lat_rel * 100)}% after deploy` });
+  if (f.err_bad) regression.push({ weight: 2 + Math.min(1, f.err_delta / 0.05), reason: `error rate up ${Math.round(f.err_delta * 1000) / 10} points after deploy (z=${f.err_z.toFixed(1)})` });
+  if (f.lat_bad) regression.push({ weight: 2 + Math.min(1, f.lat_rel), reason: `p95 latency up ${Math.round(f.lat_rel * 100)}% after deploy` });
   if (f.restart_increase >= 2 && f.stable_restart_increase < 2)
     regression.push({ weight: 1.5 + Math.min(1, f.restart_increase / 5), reason: `${f.restart_increase} pod restarts since deploy` });
   if (f.mem_leak && !f.mem_stable_leak)
@@ -77,7 +77,7 @@ export class ScoringPolicy implements Policy {
       escalate: Math.max(sum(c.dependency), sum(c.noData)),
     };
     // a problem must be real before anything but `continue` is considered
-    const need: Record<'rollback' | 'scale_up' | 'escalate', number> = { rollback: 2.5, scale_up: 2.5, escalate: 2.5 };
+    const need: Record<'rollback' | 'scale_up' | 'escalate', number> = { rollback: 2, scale_up: 2.5, escalate: 2.5 };
     const candidates = (['rollback', 'scale_up', 'escalate'] as const).filter((a) => s[a] >= need[a] && (health || a === 'escalate'));
     let action: Action = 'continue';
     if (candidates.length) action = candidates.reduce((best, a) => (s[a] > s[best] ? a : best));
