@@ -60,8 +60,11 @@ export function App() {
   // Move focus to the new page's content on navigation so keyboard and screen-reader users
   // land where the page changed.
   const key = route.page === 'deployment' ? `d:${route.id}` : route.page;
+  const first = useRef(true);
   useEffect(() => {
-    main.current?.focus({ preventScroll: true });
+    // Not on first load: there, Tab should start at "Skip to content" and the nav.
+    if (first.current) first.current = false;
+    else main.current?.focus({ preventScroll: true });
   }, [key]);
   return (
     <>

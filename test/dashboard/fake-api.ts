@@ -145,7 +145,9 @@ export async function startFakeApi(opts: { rows?: number; port?: number } = {}):
     const d = details.get(req.params.id);
     return d ?? reply.code(404).send({ error: 'deployment not found' });
   });
-  app.get('/api/audit', async () => ({ events }));
+  app.get<{ Querystring: { deploymentId?: string; type?: string } }>('/api/audit', async (req) => ({
+    events: events.filter((e) => (!req.query.deploymentId || e.deploymentId === req.query.deploymentId) && (!req.query.type || e.type === req.query.type)),
+  }));
   app.get('/api/audit/verify', async () => ({ ok: true, checked: events.length }));
   app.post<{ Params: { id: string; verdict: string }; Body: { reason?: string } }>('/api/decisions/:id/:verdict', async (req, reply) => {
     for (const d of details.values()) {
@@ -170,10 +172,16 @@ export async function startFakeApi(opts: { rows?: number; port?: number } = {}):
     req.raw.on('close', () => clients.delete(send));
   });
 
-  const addr = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
+  app.post<{ Body: { service: string; environment?: string; version: string } }>('/api/deployments', async (req, reply) => {
+    const b = req.body;
+    const id = badDeploy(3000, b);
+    return reply.code(201).send({ id, created: true, deployment: details.get(id)!.deployment });
+  });
 
-  function badDeploy(ms = 3000): string {
+  function badDeploy(ms = 3000, spec?: { service: string; environment?: string; version: string }): string {
     const d = make(next++, Date.now(), 'watching');
+    if (spec) Object.assign(d.deployment, { service: spec.service, environment: spec.environment ?? 'production', version: spec.version });
+    const hold = d.deployment.environment === 'staging';
     d.summary = undefined;
     d.analysis = undefined;
     const full = make(next - 1, d.deployment.at, 'rolled_back');
@@ -182,9 +190,13 @@ export async function startFakeApi(opts: { rows?: number; port?: number } = {}):
     append({ deploymentId: id, type: 'deployment.received', at: Date.now(), actor: 'system', payload: { deployment: d.deployment } });
     setTimeout(() => {
       Object.assign(d, { summary: full.summary, analysis: full.analysis, decisions: full.decisions });
+      if (hold) {
+        full.decisions[0] = { ...full.decisions[0]!, guard: { mode: 'await_approval', reason: 'staging requires approval' }, approval: 'pending' };
+        setStatus(d, 'awaiting_approval');
+      }
       append({ deploymentId: id, type: 'decision.made', at: Date.now(), actor: 'policy:v3', payload: { ...full.decisions[0] } });
     }, ms / 2);
-    setTimeout(() => {
+    if (!hold) setTimeout(() => {
       setStatus(d, 'rolled_back');
       d.actions = [{ id: 'a1', decisionId: full.decisions[0]!.id, action: 'rollback', requestedAt: Date.now() - 500, finishedAt: Date.now(), status: 'executed', actuator: 'simulated', detail: 'rolled back to previous version' }];
       d.outcome = { recovered: true, action: 'rollback', detail: 'error rate back to 0.4%', reward: 1 };
@@ -193,6 +205,7 @@ export async function startFakeApi(opts: { rows?: number; port?: number } = {}):
     return id;
   }
 
+  const addr = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   return { url: addr, details, badDeploy, close: () => app.close() };
 }
 

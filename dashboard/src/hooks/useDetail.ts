@@ -4,20 +4,21 @@ import { apiGet } from '../lib/api.js';
 import { useLiveEvents } from './useLive.js';
 
 /** GET /api/deployments/:id, re-fetched (throttled) whenever a live event concerns it. */
-export function useDeploymentDetail(id: string) {
+export function useDeploymentDetail(id: string, opts: { series?: boolean } = {}) {
+  const series = opts.series ?? true;
   const [detail, setDetail] = useState<DeploymentDetailResponse>();
   const [error, setError] = useState<{ status: number; message: string }>();
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   const load = useCallback(async () => {
     try {
-      const d = await apiGet<DeploymentDetailResponse>(`/api/deployments/${encodeURIComponent(id)}`);
+      const d = await apiGet<DeploymentDetailResponse>(`/api/deployments/${encodeURIComponent(id)}${series ? '' : '?series=0'}`);
       setDetail(d);
       setError(undefined);
     } catch (e) {
       setError({ status: (e as { status?: number }).status ?? 0, message: (e as Error).message });
     }
-  }, [id]);
+  }, [id, series]);
 
   useEffect(() => {
     setDetail(undefined);

@@ -37,9 +37,27 @@ function publish(patch: Partial<DeploymentsSnapshot> = {}): void {
   }, 50);
 }
 
+/** The server pages the list (at most 500 a request, newest first, `before` = receivedAt). */
+const PAGE = 500;
+const MAX_PAGES = 40;
+
+async function fetchAll(): Promise<DeploymentListItem[]> {
+  const all: DeploymentListItem[] = [];
+  let before: number | undefined;
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const page = listFromResponse(await apiGet<unknown>(`/api/deployments?limit=${PAGE}${before ? `&before=${before}` : ''}`));
+    all.push(...page);
+    if (page.length < PAGE) break;
+    const oldest = Math.min(...page.map((r) => r.receivedAt));
+    if (before !== undefined && oldest >= before) break; // no progress: stop rather than loop
+    before = oldest;
+  }
+  return all;
+}
+
 export async function reloadDeployments(): Promise<void> {
   try {
-    const list = listFromResponse(await apiGet<unknown>('/api/deployments'));
+    const list = await fetchAll();
     rows.clear();
     for (const r of list) rows.set(r.id, r);
     publish({ loaded: true, error: undefined });
@@ -50,7 +68,7 @@ export async function reloadDeployments(): Promise<void> {
 
 async function refreshOne(id: string): Promise<void> {
   try {
-    const d = await apiGet<DeploymentDetailResponse>(`/api/deployments/${encodeURIComponent(id)}`);
+    const d = await apiGet<DeploymentDetailResponse>(`/api/deployments/${encodeURIComponent(id)}?series=0`);
     rows.set(id, rowFromDetail(d));
     publish();
   } catch {

@@ -7,7 +7,7 @@ import { formatStat, formatTime } from '../lib/format.js';
 import { deploymentHref } from '../lib/route.js';
 
 function ApprovalCard({ id }: { id: string }) {
-  const { detail: d, error } = useDeploymentDetail(id);
+  const { detail: d, error } = useDeploymentDetail(id, { series: false });
   if (error && !d) return <li className="card error">{error.message}</li>;
   if (!d) return <li className="card muted">Loading…</li>;
   const pending = [...d.decisions].reverse().find((x) => x.approval === 'pending');

@@ -8,6 +8,9 @@ import { describeEvent, EVENT_LABEL, searchText } from '../lib/describe.js';
 import { formatTime } from '../lib/format.js';
 import { deploymentHref } from '../lib/route.js';
 
+const AUDIT_PAGE = 1000;
+const KEEP = 50_000;
+
 export default function AuditPage({ query }: { query: Record<string, string> }) {
   const ids = useId();
   const [events, setEvents] = useState<TimelineEvent[]>([]);
@@ -16,9 +19,19 @@ export default function AuditPage({ query }: { query: Record<string, string> }) 
   const [verify, setVerify] = useState<VerifyView>();
   const [checking, setChecking] = useState(false);
 
+  // The trail is paged by seq (oldest first, 1000 a request); keep the newest KEEP events.
   const load = useCallback(async () => {
     try {
-      setEvents(eventsFromAudit(await apiGet<unknown>('/api/audit')));
+      let all: TimelineEvent[] = [];
+      let after = 0;
+      for (let i = 0; i < 100; i++) {
+        const page = eventsFromAudit(await apiGet<unknown>(`/api/audit?limit=${AUDIT_PAGE}&afterSeq=${after}`));
+        all = all.concat(page);
+        if (all.length > KEEP) all = all.slice(-KEEP);
+        if (page.length < AUDIT_PAGE) break;
+        after = page[page.length - 1]!.seq;
+      }
+      setEvents(all);
       setError(undefined);
     } catch (e) {
       setError((e as Error).message);
