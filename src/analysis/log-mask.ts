@@ -20,11 +20,23 @@ const isAlnum = (c: number): boolean => isDigit(c) || isAlpha(c);
 const isHexLetter = (c: number): boolean => (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 
 const DOTTED_RE = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){2,}/g;
+/** A dotted name is an address when a label starts with a digit or holds a 2+ digit number. */
 function maskDotted(m: string): string {
-  if (isDigit(m.charCodeAt(0))) return WILDCARD;
-  for (let k = m.indexOf('.'); k >= 0; k = m.indexOf('.', k + 1)) if (isDigit(m.charCodeAt(k + 1))) return WILDCARD;
+  let run = 0;
+  let labelStart = true;
+  for (let k = 0; k < m.length; k++) {
+    const c = m.charCodeAt(k);
+    if (isDigit(c)) {
+      if (labelStart || ++run >= 2) return WILDCARD;
+    } else run = 0;
+    labelStart = c === 46;
+  }
   return m;
 }
+// MAC addresses and other colon/dash-separated byte strings (00:1a:2b:3c, FF-F2-9F-16)
+const HEXPAIRS_RE = /(?:[0-9A-Fa-f]{2}[:-]){3,}[0-9A-Fa-f]{2}/g;
+// Month and weekday names belong to the date around them ("Fri Jul 01 08:16:53 2005").
+const CALENDAR = new Set(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
 const UUID_RE = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
 // A quoted value: opens at a token start or after = : ( [ , and closes before a token end or
 // punctuation. Apostrophes inside words (can't, isn't) never open a span.
@@ -63,12 +75,10 @@ export function maskToken(tok: string): string {
 
 /** maskToken for a token known to contain a digit and not to be a path/URL. */
 function maskDigits(tok: string, dots: number): string {
-  let n = tok.length;
-  // a dotted name with a numeric segment is an address (5.36.59.76.dsl.example.net, 1.2.3-rc1)
-  if (dots >= 2) {
-    tok = tok.replace(DOTTED_RE, maskDotted);
-    n = tok.length;
-  }
+  // a dotted name with a numeric label is an address (5.36.59.76.dsl.example.net, ip-10-1.ec2.internal)
+  if (dots >= 2) tok = tok.replace(DOTTED_RE, maskDotted);
+  if (tok.length >= 11 && (tok.indexOf(':') >= 0 || tok.indexOf('-') >= 0)) tok = tok.replace(HEXPAIRS_RE, WILDCARD);
+  const n = tok.length;
   let out = '';
   let last = 0; // start of not-yet-copied text
   let i = 0;
@@ -109,6 +119,15 @@ function maskDigits(tok: string, dots: number): string {
           j += 1;
           while (j < n && isAlnum(tok.charCodeAt(j))) j++;
         } else break;
+      }
+      // an identifier with a number after "_" or "-" is an id: the rest of it is too
+      // (task_1445_0020_m_000000 -> task_<*>, so its inner letters do not split templates)
+      if (s > 0 && (tok.charCodeAt(s - 1) === 95 || (tok.charCodeAt(s - 1) === 45 && s > 1 && isAlnum(tok.charCodeAt(s - 2))))) {
+        while (j < n) {
+          const d = tok.charCodeAt(j);
+          if (isAlnum(d) || d === 95 || d === 45) j++;
+          else break;
+        }
       }
       if (s < last) s = last;
       out += tok.slice(last, s) + WILDCARD;
@@ -158,6 +177,12 @@ function isValueToken(t: string): boolean {
   return true;
 }
 
+function isBracketed(t: string): boolean {
+  const a = t.charCodeAt(0);
+  const b = t.charCodeAt(t.length - 1);
+  return (a === 40 && b === 41) || (a === 91 && b === 93);
+}
+
 function stripPunct(t: string): [core: string, tail: string] {
   let e = t.length;
   while (e > 0 && !isAlnum(t.charCodeAt(e - 1)) && t.charCodeAt(e - 1) !== 37) e--;
@@ -176,11 +201,16 @@ export function maskedTokens(msg: string): string[] {
   let prevValue = false;
   const push = (raw: string): void => push1(maskToken(raw));
   const push1 = (t: string): void => {
+    const last = out.length > 0 ? out[out.length - 1] : '';
+    // a run of variables is one variable; a list of same-kind values (blk_<*> blk_<*>) is one value
+    if ((t === WILDCARD && last === WILDCARD) || (t === last && t.indexOf(WILDCARD) >= 0)) return;
     if (prevValue) {
-      if (t.length >= 3 && isValueToken(t)) return;
       const [core, tail] = stripPunct(t);
       if (UNITS.has(core.toLowerCase())) {
         if (tail) out[out.length - 1] += tail;
+        // a bracketed quantity right after a quantity restates it: "1190 bytes (1.16 KB)"
+        const k = out.length - 1;
+        if (k >= 1 && isBracketed(out[k]) && isValueToken(out[k - 1])) out.pop();
         return;
       }
     }
@@ -218,7 +248,10 @@ export function maskedTokens(msg: string): string[] {
       prevValue = false;
       push(m.slice(eq + 1, j));
     } else if (digitAt < 0 && !colon && c0 !== 47 && c0 !== 126) {
-      push1(m.slice(i, j)); // plain word: no rule applies
+      const w = m.slice(i, j);
+      // a month/weekday name next to a number is part of a date
+      if (j - i <= 9 && CALENDAR.has(w.toLowerCase()) && (prevValue || isDigit(m.charCodeAt(j + 1)))) push1(WILDCARD);
+      else push1(w); // plain word: no rule applies
     } else {
       const raw = m.slice(i, j);
       push1(isPathOrUrl(raw) ? WILDCARD : digitAt >= 0 ? maskDigits(raw, dots) : raw);
