@@ -33,6 +33,26 @@ function maskDotted(m: string): string {
   }
   return m;
 }
+// Host names are values: the same statement runs against many hosts. A host name here: 3+ labels
+// of letters/digits/hyphens ending in a short alphabetic top-level label (example.co.uk,
+// ns1.isp.com.br). Reverse-DNS identifiers (com.apple.xpc, org.apache.Foo, android.intent.X) start
+// with such a label instead and are code names, not hosts.
+const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+\.[a-z]{2,6}$/;
+const REVERSE_DNS_FIRST = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'java', 'javax', 'android', 'androidx', 'sun', 'kotlin', 'scala']);
+function maskHosts(m: string): string {
+  if (!HOST_RE.test(m)) return m;
+  const first = m.slice(0, m.indexOf('.')).toLowerCase();
+  return REVERSE_DNS_FIRST.has(first) ? m : WILDCARD;
+}
+
+// name:port is an endpoint, so the name is a host even with one dot (csdnimg.cn:80); source
+// locations (Foo.cpp:120) look alike and are code, not hosts.
+const HOSTPORT_RE = /[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,6})(?=:\d)/g;
+const SOURCE_EXT = new Set(['c', 'h', 'cc', 'cpp', 'hpp', 'cxx', 'java', 'py', 'go', 'js', 'ts', 'rb', 'cs', 'm', 'mm', 'swift', 'kt', 'scala', 'rs', 'php', 'pl', 'lua', 'erl', 'ex', 'exs']);
+function maskHostPort(m: string, ext: string): string {
+  return SOURCE_EXT.has(ext.toLowerCase()) ? m : WILDCARD;
+}
+
 // MAC addresses and other colon/dash-separated byte strings (00:1a:2b:3c, FF-F2-9F-16)
 const HEXPAIRS_RE = /(?:[0-9A-Fa-f]{2}[:-]){3,}[0-9A-Fa-f]{2}/g;
 // Month and weekday names belong to the date around them ("Fri Jul 01 08:16:53 2005").
@@ -70,13 +90,15 @@ export function maskToken(tok: string): string {
   }
   if (tok.length === 0) return tok;
   if (isPathOrUrl(tok)) return WILDCARD;
+  if (dots >= 2) tok = tok.replace(DOTTED_RE, maskHosts);
   return digit ? maskDigits(tok, dots) : tok;
 }
 
 /** maskToken for a token known to contain a digit and not to be a path/URL. */
 function maskDigits(tok: string, dots: number): string {
   // a dotted name with a numeric label is an address (5.36.59.76.dsl.example.net, ip-10-1.ec2.internal)
-  if (dots >= 2) tok = tok.replace(DOTTED_RE, maskDotted);
+  if (dots >= 2 && tok.indexOf('.') >= 0) tok = tok.replace(DOTTED_RE, maskDotted);
+  if (dots >= 1 && tok.indexOf(':') > 0) tok = tok.replace(HOSTPORT_RE, maskHostPort);
   if (tok.length >= 11 && (tok.indexOf(':') >= 0 || tok.indexOf('-') >= 0)) tok = tok.replace(HEXPAIRS_RE, WILDCARD);
   const n = tok.length;
   let out = '';
@@ -247,14 +269,14 @@ export function maskedTokens(msg: string): string[] {
       push(m.slice(i, eq + 1));
       prevValue = false;
       push(m.slice(eq + 1, j));
-    } else if (digitAt < 0 && !colon && c0 !== 47 && c0 !== 126) {
+    } else if (digitAt < 0 && !colon && dots < 2 && c0 !== 47 && c0 !== 126) {
       const w = m.slice(i, j);
       // a month/weekday name next to a number is part of a date
       if (j - i <= 9 && CALENDAR.has(w.toLowerCase()) && (prevValue || isDigit(m.charCodeAt(j + 1)))) push1(WILDCARD);
       else push1(w); // plain word: no rule applies
     } else {
       const raw = m.slice(i, j);
-      push1(isPathOrUrl(raw) ? WILDCARD : digitAt >= 0 ? maskDigits(raw, dots) : raw);
+      push1(maskToken(raw));
     }
     i = j;
   }
