@@ -85,6 +85,7 @@ export function analyze(input: AnalyzeInput): Analysis {
       if (j.onset !== undefined) j.onset = deployAt - split.shifted * stepMs;
     }
     pushJudgement(findings, j, 'before_after');
+    if (metric === 'request_rate') loadContext(findings, split.reference, after, warmupMs, deployAt);
     if (canary && stable?.[metric]) {
       const c = canaryJudgement(pts, stable[metric], deployAt, stepMs, ctx(metric));
       if (c) pushJudgement(findings, c, 'canary_stable');
@@ -119,6 +120,30 @@ export function analyze(input: AnalyzeInput): Analysis {
 
   findings.sort((a, b) => b.severity - a.severity || a.id.localeCompare(b.id));
   return { at: now, deployAt, findings, coverage: cov.coverage, canary };
+}
+
+/**
+ * Traffic context without a test: the newest request rate against the pre-deploy median. The
+ * policy uses it only as an alternative explanation (latency rising with traffic is load, not the
+ * code), never as an alarm, so it needs no significance of its own. Severity 0: not news.
+ */
+function loadContext(out: Finding[], reference: number[], after: Point[], warmupMs: number, deployAt: number): void {
+  const settled = after.filter((p) => p[0] > deployAt + warmupMs).slice(-3);
+  if (reference.length < 5 || settled.length === 0) return;
+  const before = median(reference);
+  const recent = median(settled.map((p) => p[1]));
+  if (!(before > 0)) return;
+  const ratio = recent / before;
+  out.push({
+    id: 'load_context:request_rate',
+    kind: 'load_change',
+    subject: 'request_rate',
+    severity: 0,
+    direction: ratio > 1 ? 'up' : ratio < 1 ? 'down' : 'none',
+    comparison: 'before_after',
+    stats: { before_median: before, recent_median: recent, recent_ratio: ratio },
+    text: `Request rate ${fmtNum(recent)} req/s now vs ${fmtNum(before)} req/s before the deploy`,
+  });
 }
 
 /**

@@ -12,6 +12,9 @@
 // | err_delta               | error-rate increase, absolute fraction (0 when not significant)             |
 // | err_rel                 | error-rate relative change (capped at 100)                                   |
 // | err_z                   | rank-test z of the error rate (signed)                                       |
+// | err_sig_up              | error rate up significantly, even if below the practical floor               |
+// | canary_err_sig_up       | canary error rate above stable significantly, even if small                  |
+// | load_ratio_recent       | newest request rate / pre-deploy median (1 when unknown; context, no test)   |
 // | lat_bad                 | p95 latency up, significant and practical                                   |
 // | lat_rel                 | latency relative change (capped at 100)                                      |
 // | cpu_bad                 | CPU up, significant and practical                                            |
@@ -57,6 +60,9 @@ export const FEATURE_NAMES = [
   'err_delta',
   'err_rel',
   'err_z',
+  'err_sig_up',
+  'canary_err_sig_up',
+  'load_ratio_recent',
   'lat_bad',
   'lat_rel',
   'cpu_bad',
@@ -134,6 +140,10 @@ export function extractFeatures(analysis: Analysis, stepSeconds = 15): Features 
     if (load.direction === 'down') f.load_down = 1;
     f.load_rel = cap(load.stats.rel_change ?? 0, 100);
   }
+  const sigUp = (x: Finding | undefined): boolean => !!x && x.direction === 'up' && x.stats.significant === 1 && x.stats.sustained === 1;
+  f.err_sig_up = sigUp(err) ? 1 : 0;
+  f.canary_err_sig_up = sigUp(byId.get('metric_shift:error_rate:canary')) ? 1 : 0;
+  f.load_ratio_recent = byId.get('load_context:request_rate')?.stats.recent_ratio ?? 1;
   f.canary_err_bad = isBad(byId.get('metric_shift:error_rate:canary')) ? 1 : 0;
   f.canary_lat_bad = isBad(byId.get('metric_shift:latency_p95_ms:canary')) ? 1 : 0;
   f.canary_any_bad = f.canary_err_bad || f.canary_lat_bad || isBad(byId.get('metric_shift:cpu_utilization:canary')) ? 1 : 0;

@@ -36,16 +36,20 @@ export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evide
   if (f.mem_leak && !f.mem_stable_leak)
     regression.push({ weight: f.mem_ttl_min < 720 ? 2.5 : 1.2, reason: `memory leak, limit in ~${Math.round(f.mem_ttl_min)} min` });
   if (f.canary_any_bad) regression.push({ weight: 2.5, reason: 'canary worse than stable (version-specific)' });
+  if (!f.err_bad && (f.err_sig_up || f.canary_err_sig_up) && f.log_new_error >= 1 && f.code_share >= 0.5)
+    regression.push({ weight: 1, reason: 'error rate up (small) together with new faults' });
   if (f.log_new_error >= 1 && f.code_share >= 0.5) regression.push({ weight: 1.5, reason: `new program-fault errors since deploy (×${f.log_code})` });
   if (f.trace_bad) regression.push({ weight: 1, reason: `${f.trace_bad} traced operations worse` });
 
   // --- surge ---
   if (f.load_up && f.load_rel >= 0.5) surge.push({ weight: 2 + Math.min(1.5, f.load_rel / 2), reason: `request rate up ${Math.round(f.load_rel * 100)}%` });
+  else if (f.load_ratio_recent >= 1.5 && (f.err_bad || f.lat_bad || f.cpu_bad))
+    surge.push({ weight: 2 + Math.min(1.5, (f.load_ratio_recent - 1) / 2), reason: `request rate ×${f.load_ratio_recent.toFixed(1)} with latency/errors/CPU up` });
   if (surge.length && f.cap_share >= 0.3) surge.push({ weight: 1, reason: 'overload errors (429 / queue full / too many requests)' });
   if (surge.length && f.cpu_bad) surge.push({ weight: 0.5, reason: 'CPU up with the traffic' });
 
   // --- dependency ---
-  if (f.dep_share >= 0.5 && f.log_new_error + f.log_spike_error >= 1)
+  if (f.dep_share >= 0.5 && f.dep_share >= 2 * f.code_share && f.log_new_error + f.log_spike_error >= 1)
     dependency.push({ weight: 2.5, reason: `errors name failing remote calls (${Math.round(f.dep_share * 100)}% of new/spiking errors)` });
   if (dependency.length && f.onset_steps > 8) dependency.push({ weight: 0.5, reason: `onset ${Math.round(f.onset_steps)} steps after the deploy` });
 
@@ -53,9 +57,14 @@ export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evide
   if (f.data_gap) noData.push({ weight: 2.5, reason: `telemetry missing for ${f.gapped_metrics} metrics since deploy` });
 
   // Evidence that contradicts a regression: in a canary deploy the stable group suffers equally.
-  if (versionSpecificPossible && !f.canary_any_bad && (surge.length || dependency.length)) {
+  // With a canary the canary-vs-stable comparison is the controlled experiment: a before/after
+  // change the stable group shows too is the environment, not the version.
+  if (versionSpecificPossible && !f.canary_any_bad && !f.canary_err_sig_up) {
     for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.3;
   }
+  // Traffic rising by a third or more explains latency/CPU (not errors from new faults) at least as well as the code.
+  if (f.load_ratio_recent >= 1.3 && !f.canary_any_bad && f.code_share < 0.5)
+    for (const e of regression) if (/latency/.test(e.reason)) e.weight *= 0.3;
   // Overload / dependency errors explain an error-rate or latency rise better than the code does.
   if (surge.length && f.code_share < 0.5) for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.3;
   if (dependency.length && f.code_share < 0.3) for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.3;
