@@ -1,6 +1,7 @@
 // The commander's configuration (YAML file and/or defaults), validated with zod.
 // Sections grow with the adapters; every field has a default so an empty file is valid.
 import { z } from 'zod';
+import { argocdIntakeSchema, authSchema, githubIntakeSchema, notificationsSchema, servicesSchema, sourcesSchema, targetSchema } from './integrations.js';
 
 export const guardrailEnvSchema = z.object({
   /** decisions at or above this confidence act on their own; below, they wait for approval */
@@ -67,6 +68,14 @@ export const configSchema = z
         defaultAutoActConfidence: z.number().min(0).max(1).default(0.8),
       })
       .prefault({}),
+    // acting on real environments (src/config/integrations.ts)
+    target: targetSchema.default({ kind: 'simulated' }),
+    sources: sourcesSchema,
+    services: servicesSchema,
+    notifications: notificationsSchema,
+    auth: authSchema,
+    github: githubIntakeSchema,
+    argocd: argocdIntakeSchema,
   })
   .loose();
 
