@@ -19,7 +19,7 @@ import type {
 } from '../core/types.js';
 import { evaluateTick } from './pipeline.js';
 import { judgeRecovery } from './recovery.js';
-import type { GuardFn } from './guard-fallback.js';
+import type { GuardFn } from './guard.js';
 import {
   deriveState,
   executedAction,

@@ -2,7 +2,7 @@
 // guard, act, verify, resume) independent of how the analysis evolves.
 import type { Decision, Point, Policy, SignalBundle } from '../../src/core/types.js';
 import type { TickInput, TickResult } from '../../src/loop/pipeline.js';
-import { makeFallbackGuard } from '../../src/loop/guard-fallback.js';
+import { makeGuard } from '../../src/loop/guard.js';
 import type { WatchTiming } from '../../src/loop/state.js';
 
 const mean = (pts: readonly Point[]): number => (pts.length ? pts.reduce((a, p) => a + p[1], 0) / pts.length : NaN);
@@ -39,8 +39,8 @@ export const stubPolicy: Policy = { version: 'stub', decide: () => ({ action: 'c
 
 export const fastTiming: WatchTiming = { windowSeconds: 300, baselineSeconds: 600, stepSeconds: 15, verifySeconds: 120, approvalTimeoutSeconds: 300 };
 
-export const guard = (over: Partial<Parameters<typeof makeFallbackGuard>[0]> = {}) =>
-  makeFallbackGuard({
+export const guard = (over: Partial<Parameters<typeof makeGuard>[0]> = {}) =>
+  makeGuard({
     dryRun: false,
     cooldownSeconds: 0,
     environments: { production: { autoActConfidence: 0.85, requireApproval: false } },

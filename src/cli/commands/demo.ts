@@ -1,6 +1,49 @@
-// PLACEHOLDER (skeleton): implemented by the helper that owns this command.
+// `devops-commander demo [--port 8080] [--simulated] [--db FILE] [--config FILE] [--speed N]`:
+// the service plus a demo world that keeps deploying good and bad versions. The world is
+// picked by a factory: `--simulated` (today's default) is the simulated world; a live world of
+// real processes plugs in through WORLDS below.
+import { parseArgs } from '../args.js';
 import { CliError } from '../errors.js';
+import { SERVE_ARGS, configFrom, runUntilSignal } from './serve.js';
+import type { WorldFactory } from '../../world/types.js';
+import type { Config } from '../../config/schema.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new CliError('demo: not implemented yet');
+type WorldLoader = (config: Config) => Promise<WorldFactory>;
+
+const WORLDS: Record<string, WorldLoader> = {
+  simulated: async (config) =>
+    (await import('../../world/simulated.js')).simulatedWorldFactory({
+      seed: config.demo.seed,
+      autoDeploy: config.demo.autoDeploy,
+      minIntervalSeconds: config.demo.minIntervalSeconds,
+      maxIntervalSeconds: config.demo.maxIntervalSeconds,
+      services: config.demo.services,
+      ...(config.demo.deploymentsFile ? { deploymentsFile: config.demo.deploymentsFile } : {}),
+    }),
+};
+const DEFAULT_WORLD = 'simulated';
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { values: [...SERVE_ARGS.values, 'world'], flags: [...SERVE_ARGS.flags, 'no-auto'] });
+  if (args.positional.length) throw new CliError(`unexpected argument '${args.positional[0]}'`);
+  const config = configFrom(args);
+  if (args.flags.has('no-auto')) config.demo.autoDeploy = false;
+  const name = args.flags.has('simulated') ? 'simulated' : (args.values.world ?? DEFAULT_WORLD);
+  const loader = WORLDS[name];
+  if (!loader) throw new CliError(`unknown world '${name}' (known: ${Object.keys(WORLDS).join(', ')})`);
+  const { startApp, packageRoot } = await import('../../app.js');
+  if (!config.demo.deploymentsFile) {
+    const { join } = await import('node:path');
+    config.demo.deploymentsFile = join(packageRoot(), 'mock-data', 'deployments.json');
+  }
+  const world = await loader(config);
+  return runUntilSignal(
+    () => startApp({ config, mode: 'demo', world }),
+    (url) =>
+      [
+        `devops-commander demo (${name} world, clock ×${config.demo.speed}) on ${url}`,
+        `  dashboard:  ${url}/`,
+        `  deploy:     curl -X POST ${url}/api/v1/executions/webhook/devops/deploy -H 'content-type: application/json' -d '{"service":"checkout","version":"v2.0.0"}'`,
+      ].join('\n'),
+  );
 }

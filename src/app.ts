@@ -1,0 +1,205 @@
+// The composition root: reads the config, picks the adapters (store, world = signal sources +
+// actuator, policy, guardrails), wires the loop and the HTTP server. The only file that knows
+// which adapters exist.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { ScaledClock, systemClock, type Clock, type ScaledClockAnchor } from './core/clock.js';
+import type { Store } from './core/store.js';
+import type { Config } from './config/schema.js';
+import { createSqliteStore } from './store/sqlite.js';
+import { createPostgresStore } from './store/postgres.js';
+import { ScoringPolicy } from './policy/scoring-policy.js';
+import type { GuardrailSettings } from './policy/guardrails.js';
+import { EventBus, notifyingStore } from './loop/bus.js';
+import { DeploymentIntake } from './loop/deployments.js';
+import { makeGuard } from './loop/guard.js';
+import { Scheduler } from './loop/scheduler.js';
+import type { WatchTiming } from './loop/state.js';
+import type { WatchHooks } from './loop/watch.js';
+import { buildServer } from './server/app.js';
+import { CommanderMetrics } from './server/metrics.js';
+import { assertSafeBind, parseTokensEnv } from './server/auth.js';
+import { OtlpBuffer } from './signals/otlp.js';
+import type { World, WorldFactory } from './world/types.js';
+import { simulatedWorldFactory } from './world/simulated.js';
+
+export interface AppOptions {
+  config: Config;
+  /** 'demo' runs the clock at config.demo.speed and lets the world deploy by itself */
+  mode: 'serve' | 'demo';
+  /** the world to watch; default: the simulated world */
+  world?: WorldFactory;
+  log?: (line: string) => void;
+  /** extra loop hooks (e.g. the learning stage's outcome handler) */
+  hooks?: WatchHooks;
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  server: FastifyInstance;
+  store: Store;
+  scheduler: Scheduler;
+  clock: Clock;
+  world: World;
+  close(): Promise<void>;
+}
+
+/** Root of the installed package (where package.json and dashboard/dist live). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+export async function openStore(config: Config): Promise<Store> {
+  return config.store.kind === 'postgres' ? createPostgresStore(config.store.url) : createSqliteStore(config.store.path);
+}
+
+/**
+ * The commander's clock. Faster than real time for demos; the anchor is kept in the store so a
+ * restarted process continues the same simulated timeline (no jump back, no lost ticks).
+ */
+export async function makeClock(store: Store, speed: number): Promise<Clock> {
+  const saved = await store.getState<ScaledClockAnchor>('clock.anchor');
+  if (speed === 1 && !saved) return systemClock;
+  if (saved && saved.speed === speed) return new ScaledClock(saved);
+  const anchor: ScaledClockAnchor = { real: Date.now(), sim: saved ? new ScaledClock(saved).now() : Date.now(), speed };
+  await store.setState('clock.anchor', anchor);
+  return new ScaledClock(anchor);
+}
+
+export function timingOf(config: Config): WatchTiming {
+  const w = config.watch;
+  return { windowSeconds: w.windowSeconds, baselineSeconds: w.baselineSeconds, stepSeconds: w.stepSeconds, verifySeconds: w.verifySeconds, approvalTimeoutSeconds: w.approvalTimeoutSeconds };
+}
+
+function combineHooks(...all: Array<WatchHooks | undefined>): WatchHooks {
+  const hs = all.filter((h): h is WatchHooks => !!h);
+  return {
+    tick: (ms) => hs.forEach((h) => h.tick?.(ms)),
+    decision: (a) => hs.forEach((h) => h.decision?.(a)),
+    action: (a, r) => hs.forEach((h) => h.action?.(a, r)),
+    outcome: async (ctx) => {
+      for (const h of hs) await h.outcome?.(ctx);
+    },
+    error: (id, e) => hs.forEach((h) => h.error?.(id, e)),
+  };
+}
+
+export async function startApp(opts: AppOptions): Promise<RunningApp> {
+  const { config } = opts;
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const tokens = parseTokensEnv(process.env.COMMANDER_TOKENS);
+  assertSafeBind(config.server.host, tokens);
+
+  const rawStore = await openStore(config);
+  const bus = new EventBus();
+  const store = notifyingStore(rawStore, bus);
+  const clock = await makeClock(rawStore, opts.mode === 'demo' ? config.demo.speed : config.clock.speed);
+  const metrics = new CommanderMetrics();
+  const root = packageRoot();
+
+  const worldFactory =
+    opts.world ??
+    simulatedWorldFactory({
+      seed: config.demo.seed,
+      autoDeploy: opts.mode === 'demo' && config.demo.autoDeploy,
+      minIntervalSeconds: config.demo.minIntervalSeconds,
+      maxIntervalSeconds: config.demo.maxIntervalSeconds,
+      services: config.demo.services,
+      deploymentsFile: config.demo.deploymentsFile ?? join(root, 'mock-data', 'deployments.json'),
+    });
+  const world = await worldFactory({ clock, store, log });
+
+  const timing = timingOf(config);
+  const policy = new ScoringPolicy();
+  const scheduler = new Scheduler({
+    store,
+    clock,
+    sources: world.sources,
+    actuator: world.actuator,
+    policy: () => policy,
+    guard: makeGuard(config.guardrails as GuardrailSettings),
+    timing,
+    hooks: combineHooks(
+      metrics.hooks((id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`)),
+      opts.hooks,
+    ),
+  });
+  const intake = new DeploymentIntake(store, scheduler, clock);
+  let ready = false;
+  const now = () => clock.now();
+  const receive = intake.receive.bind(intake);
+
+  const server = await buildServer(
+    {
+      store,
+      intake,
+      scheduler,
+      clock,
+      bus,
+      metrics,
+      sources: world.sources,
+      timing,
+      ...(world.nextDeploy ? { nextDemoDeploy: world.nextDeploy } : {}),
+      ready: () => ready,
+    },
+    {
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      rateLimitPerMinute: config.server.rateLimitPerMinute,
+      corsOrigins: config.server.corsOrigins,
+      dashboardDir: config.server.dashboardDir ? resolve(config.server.dashboardDir) : join(root, 'dashboard', 'dist'),
+      auth: {
+        tokens,
+        onRejected: async (info) => {
+          await store.append({ deploymentId: null, type: 'security.rejected', at: now(), actor: 'system', payload: { ...info } });
+        },
+      },
+      github: {
+        store,
+        now,
+        receive,
+        bodyLimitBytes: config.server.bodyLimitBytes,
+        github: { ...(process.env.GITHUB_WEBHOOK_SECRET ? { secret: process.env.GITHUB_WEBHOOK_SECRET } : {}) },
+        argocd: { ...(process.env.ARGOCD_WEBHOOK_TOKEN ? { token: process.env.ARGOCD_WEBHOOK_TOKEN } : {}) },
+      },
+      // The OTLP receiver is always on; an OtlpSource reading this buffer is added to the
+      // sources when a live world (or config) asks for it.
+      otlp: { buffer: new OtlpBuffer(), registry: metrics.registry },
+    },
+  );
+
+  await server.listen({ host: config.server.host, port: config.server.port });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+
+  const resumed = await scheduler.start();
+  ready = true;
+  if (resumed > 0) log(`resumed ${resumed} unfinished watch${resumed === 1 ? '' : 'es'}`);
+  await world.start?.(intake, scheduler);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    server,
+    store,
+    scheduler,
+    clock,
+    world,
+    close: () =>
+      (closing ??= (async () => {
+        await world.stop?.();
+        await server.close();
+        await scheduler.shutdown();
+        await rawStore.close();
+      })()),
+  };
+}

@@ -1,0 +1,27 @@
+// A "world" is what the commander watches and acts on, chosen by the composition root: the
+// simulated world (default for `demo --simulated`), or later a live world of real processes.
+// It supplies signal sources and an actuator, and may keep deploying versions by itself.
+import type { Clock } from '../core/clock.js';
+import type { Store } from '../core/store.js';
+import type { Actuator, DeploymentSpec, SignalSource } from '../core/types.js';
+import type { DeploymentIntake } from '../loop/deployments.js';
+import type { Scheduler } from '../loop/scheduler.js';
+
+export interface WorldContext {
+  clock: Clock;
+  store: Store;
+  log: (msg: string) => void;
+}
+
+export interface World {
+  readonly name: string;
+  sources: SignalSource[];
+  actuator: Actuator;
+  /** the demo's next deployment (an empty body on the concept's path) */
+  nextDeploy?(): DeploymentSpec;
+  /** start deploying by itself (after the loop resumed its watches) */
+  start?(intake: DeploymentIntake, scheduler: Scheduler): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export type WorldFactory = (ctx: WorldContext) => Promise<World>;
