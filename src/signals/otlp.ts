@@ -171,6 +171,15 @@ export class OtlpBuffer {
     return b;
   }
 
+  /**
+   * Truncates long messages into a fresh string: V8 keeps the whole original behind a plain
+   * slice(), which would let a burst of huge bodies stay in memory through their prefixes.
+   */
+  private clip(m: string): string {
+    if (m.length <= this.opts.maxMessageChars) return m;
+    return Buffer.from(m.slice(0, this.opts.maxMessageChars), 'utf8').toString('utf8');
+  }
+
   private attrs(kvs: KeyValue[] | undefined): Record<string, string> | undefined {
     if (!kvs || kvs.length === 0) return undefined;
     const out: Record<string, string> = {};
@@ -205,7 +214,7 @@ export class OtlpBuffer {
         const rec: StoredLog = {
           at: nanosToMs(r.timeUnixNano) ?? nanosToMs(r.observedTimeUnixNano) ?? now,
           level: severityLevel(r.severityNumber, r.severityText),
-          message: anyValueToString(r.body).slice(0, this.opts.maxMessageChars),
+          message: this.clip(anyValueToString(r.body)),
         };
         if (info.version) rec.version = info.version;
         if (info.environment) rec.environment = info.environment;

@@ -1,10 +1,10 @@
 // The `scrape` source: reads the Prometheus text exposition straight from each target's /metrics
 // (the embedded default: no Prometheus server needed) and keeps a bounded in-memory history per
 // target, because collect() asks for a window in the past and a scrape only gives "now".
-// Parsing uses the maintained `parse-prometheus-text-format`; deriving the standard metrics
-// (rates from counters, p95 from histogram buckets, restarts from process start time) is the
-// small part PromQL would otherwise do for us, so it is written here.
-import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
+// Parsing is in prom-text.ts (why not the installed parser: see there); deriving the standard
+// metrics (rates from counters, p95 from histogram buckets, restarts from process start time)
+// is the small part PromQL would otherwise do for us, so it is written here.
+import { parseExposition, type Sample } from './prom-text.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { Point, SeriesMap, SignalBundle, SignalQuery, SignalSource, SourceProblem } from '../core/types.js';
@@ -64,12 +64,6 @@ interface TargetState {
   lastSeen: number;
 }
 
-const num = (s: string | undefined): number | undefined => {
-  if (s === undefined) return undefined;
-  const v = Number(s);
-  return Number.isFinite(v) ? v : s === '+Inf' ? Infinity : undefined;
-};
-
 function statusOf(labels: Record<string, string> | undefined): string | undefined {
   if (!labels) return undefined;
   for (const k of STATUS_LABELS) if (labels[k] !== undefined) return labels[k];
@@ -78,58 +72,62 @@ function statusOf(labels: Record<string, string> | undefined): string | undefine
 
 /** Turns one exposition into a snapshot. Exported for tests. */
 export function snapshotFromText(text: string, t: number): Snapshot {
-  const families = new Map<string, PromFamily>();
-  for (const f of parsePrometheusTextFormat(text)) families.set(f.name, f);
+  const { samples } = parseExposition(text);
+  const byName = new Map<string, Sample[]>();
+  for (const smp of samples) {
+    let arr = byName.get(smp.name);
+    if (!arr) byName.set(smp.name, (arr = []));
+    arr.push(smp);
+  }
   const snap: Snapshot = { t };
-  const single = (name: string): number | undefined => {
-    const f = families.get(name);
-    if (!f || f.metrics.length === 0) return undefined;
-    return f.metrics.reduce((a, m) => a + (num(m.value) ?? 0), 0);
+  const total = (name: string): number | undefined => {
+    const arr = byName.get(name);
+    if (!arr || arr.length === 0) return undefined;
+    return arr.reduce((a, x) => a + (Number.isFinite(x.value) ? x.value : 0), 0);
   };
-  snap.cpuSeconds = single('process_cpu_seconds_total');
-  snap.rss = single('process_resident_memory_bytes');
-  const start = families.get('process_start_time_seconds');
-  if (start && start.metrics.length > 0) snap.startTime = num(start.metrics[0].value);
+  snap.cpuSeconds = total('process_cpu_seconds_total');
+  snap.rss = total('process_resident_memory_bytes');
+  snap.startTime = byName.get('process_start_time_seconds')?.[0]?.value;
 
-  const counter = REQUEST_COUNTERS.map((n) => families.get(n)).find((f) => f && f.metrics.length > 0);
+  const counter = REQUEST_COUNTERS.find((n) => byName.has(n));
   if (counter) {
     snap.requests = 0;
     snap.errors = 0;
-    for (const m of counter.metrics) {
-      const v = num(m.value) ?? 0;
-      snap.requests += v;
-      if (statusOf(m.labels)?.startsWith('5')) snap.errors += v;
+    for (const x of byName.get(counter)!) {
+      if (!Number.isFinite(x.value)) continue;
+      snap.requests += x.value;
+      if (statusOf(x.labels)?.startsWith('5')) snap.errors += x.value;
     }
   }
-  const hist = DURATION_HISTOGRAMS.map((n) => families.get(n)).find((f) => f && f.type === 'HISTOGRAM' && f.metrics.length > 0);
+  const hist = DURATION_HISTOGRAMS.find((n) => byName.has(`${n}_bucket`));
   if (hist) {
-    const toMs = /_seconds$/.test(hist.name) ? 1000 : 1;
+    const toMs = /_seconds$/.test(hist) ? 1000 : 1;
     const byLe = new Map<number, number>();
-    let count = 0;
-    let errors = 0;
-    let sawStatus = false;
-    for (const m of hist.metrics) {
-      for (const [le, c] of Object.entries(m.buckets ?? {})) {
-        const bound = le === '+Inf' ? Infinity : Number(le) * toMs;
-        if (Number.isNaN(bound)) continue;
-        byLe.set(bound, (byLe.get(bound) ?? 0) + (num(c) ?? 0));
-      }
-      const c = num(m.count) ?? 0;
-      count += c;
-      const st = statusOf(m.labels);
-      if (st !== undefined) sawStatus = true;
-      if (st?.startsWith('5')) errors += c;
+    for (const x of byName.get(`${hist}_bucket`)!) {
+      const le = x.labels.le;
+      const bound = le === '+Inf' ? Infinity : Number(le) * toMs;
+      if (le === undefined || Number.isNaN(bound) || !Number.isFinite(x.value)) continue;
+      byLe.set(bound, (byLe.get(bound) ?? 0) + x.value);
     }
     snap.buckets = [...byLe.entries()].sort((a, b) => a[0] - b[0]);
     // Without a request counter, the histogram's count by status is the same information.
     if (snap.requests === undefined) {
+      let count = 0;
+      let errors = 0;
+      let sawStatus = false;
+      for (const x of byName.get(`${hist}_count`) ?? []) {
+        count += x.value;
+        const st = statusOf(x.labels);
+        if (st !== undefined) sawStatus = true;
+        if (st?.startsWith('5')) errors += x.value;
+      }
       snap.requests = count;
       if (sawStatus) snap.errors = errors;
     }
   }
-  for (const f of families.values()) {
-    if (!f.name.endsWith('_info')) continue;
-    const v = f.metrics.find((m) => m.labels?.version)?.labels?.version;
+  for (const [name, arr] of byName) {
+    if (!name.endsWith('_info')) continue;
+    const v = arr.find((x) => x.labels.version)?.labels.version;
     if (v) {
       snap.version = v;
       break;
@@ -172,7 +170,8 @@ interface Derived {
 /** Counter delta with reset handling: a counter that went down restarted from zero. */
 const delta = (cur: number | undefined, prev: number | undefined, reset: boolean): number | undefined => {
   if (cur === undefined) return undefined;
-  if (prev === undefined) return undefined;
+  // prom-client exposes a labelled counter only after its first increment: absent before means 0.
+  if (prev === undefined) return cur;
   if (reset || cur < prev) return cur;
   return cur - prev;
 };
@@ -185,8 +184,8 @@ function derive(prev: Snapshot, cur: Snapshot): Derived {
   d.dErr = delta(cur.errors, prev.errors, restarted);
   const dCpu = delta(cur.cpuSeconds, prev.cpuSeconds, restarted);
   if (dCpu !== undefined && dt > 0) d.cpu = Math.min(1, Math.max(0, dCpu / dt));
-  if (cur.buckets && prev.buckets) {
-    const prevBy = new Map(prev.buckets);
+  if (cur.buckets) {
+    const prevBy = new Map(prev.buckets ?? []);
     const bucketReset = restarted || cur.buckets.some(([b, c]) => c < (prevBy.get(b) ?? 0));
     d.dBuckets = cur.buckets.map(([b, c]) => [b, bucketReset ? c : c - (prevBy.get(b) ?? 0)]);
   }
