@@ -73,8 +73,8 @@ export class SortedWindow {
   }
 
   /**
-   * Two-sided tail probability of x among the window: the smaller of the shares at-or-below and
-   * at-or-above (ties count half), with one pseudo-count so it is never 0.
+   * Two-sided tail probability of x among the window: twice the smaller of the shares at-or-below
+   * and at-or-above (ties count half), with one pseudo-count so it is never 0.
    */
   twoSidedTail(x: number): number {
     const below = this.lowerBound(x);
@@ -82,13 +82,13 @@ export class SortedWindow {
     const ties = atOrBelow - below;
     const lower = below + 0.5 * ties;
     const upper = this.n - atOrBelow + 0.5 * ties;
-    return (Math.min(lower, upper) + 1) / (this.n + 1);
+    // doubled (a two-sided p-value): a value at the median has tail 1, i.e. no surprise
+    return Math.min(1, (2 * Math.min(lower, upper) + 1) / (this.n + 1));
   }
 
-  /** Upper tail probability of x (share of values >= x, ties half), never 0. */
+  /** Upper tail probability of x: share of values >= x (ties count fully, so a value equal to all
+   * history is no surprise), never 0. */
   upperTail(x: number): number {
-    const below = this.lowerBound(x);
-    const atOrBelow = this.upperBound(x);
-    return (this.n - atOrBelow + 0.5 * (atOrBelow - below) + 1) / (this.n + 1);
+    return (this.n - this.lowerBound(x) + 1) / (this.n + 1);
   }
 }

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TemplateMiner } from '../../src/analysis/log-miner.js';
+import { maskedTokens } from '../../src/analysis/log-mask.js';
+
+const FIX = join(import.meta.dirname, '../fixtures/logs');
+const lines = (f: string): string[] => readFileSync(join(FIX, f), 'utf8').split('\n').slice(0, -1);
+
+/** Lines whose predicted group equals their true group exactly (the LogHub GA rule). */
+function groupingAccuracy(pred: string[], truth: string[]): number {
+  const key = (labels: string[], i: number) => labels.map((l, k) => (l === labels[i] ? k : -1)).filter((k) => k >= 0).join(',');
+  let ok = 0;
+  for (let i = 0; i < truth.length; i++) if (key(pred, i) === key(truth, i)) ok++;
+  return ok / truth.length;
+}
+
+function mine(msgs: string[], miner = new TemplateMiner()): string[] {
+  const got = msgs.map((m) => miner.add(m));
+  return got.map((t) => miner.resolve(t.id)!.id);
+}
+
+describe('log masking', () => {
+  it('masks values by kind and keeps names', () => {
+    expect(maskedTokens('Connected to 10.0.0.12:8080 in 35ms')).toEqual(['Connected', 'to', '<*>:<*>', 'in', '<*>']);
+    expect(maskedTokens('job 123e4567-e89b-12d3-a456-426614174000 done')).toEqual(['job', '<*>', 'done']);
+    expect(maskedTokens('read /var/log/app/x.log ok')).toEqual(['read', '<*>', 'ok']);
+    expect(maskedTokens("unknown option 'x y' given")).toEqual(['unknown', 'option', "'<*>'", 'given']);
+    expect(maskedTokens('addr 0x7ffe12ab hash deadbeef12')).toEqual(['addr', '<*>', 'hash', '<*>']);
+    expect(maskedTokens('jk2_init() Found child 6725 in slot 10 via ssh2')).toEqual(['jk2_init()', 'Found', 'child', '<*>', 'in', 'slot', '<*>', 'via', 'ssh2']);
+    // a list of same-kind values is one value; a bracketed restatement of a quantity is dropped
+    expect(maskedTokens('delete blk_1 blk_-2 blk_3')).toEqual(['delete', 'blk_<*>']);
+    expect(maskedTokens('sent 1190 bytes (1.16 KB) ok')).toEqual(maskedTokens('sent 12 bytes ok'));
+    expect(maskedTokens('uid=0 user=root')).toEqual(['uid=', '<*>', 'user=', 'root']);
+  });
+
+  it('treats host names as values but not reverse-DNS code names', () => {
+    expect(maskedTokens('resolved db1.prod.example.com')).toEqual(['resolved', '<*>']);
+    expect(maskedTokens('open csdnimg.cn:80')).toEqual(['open', '<*>:<*>']);
+    expect(maskedTokens('service com.apple.xpc.launchd')).toEqual(['service', 'com.apple.xpc.launchd']);
+    expect(maskedTokens('at Engine.cpp:120')).toEqual(['at', 'Engine.cpp:<*>']);
+  });
+});
+
+describe('TemplateMiner', () => {
+  it('recovers the true grouping of a mixed log (fixture with labels)', () => {
+    const msgs = lines('mixed-services.log');
+    const truth = lines('mixed-services.truth');
+    expect(truth.length).toBe(msgs.length);
+    expect(groupingAccuracy(mine(msgs), truth)).toBe(1);
+  });
+
+  it('generalises a word position only once it shows the spread of a variable', () => {
+    const m = new TemplateMiner();
+    const a = m.add('Invalid user alice from 1.2.3.4');
+    const b = m.add('Invalid user bob from 1.2.3.5');
+    expect(m.resolve(a.id)!.id).not.toBe(m.resolve(b.id)!.id); // two fillers: not yet evidence
+    m.add('Invalid user carol from 1.2.3.6');
+    expect(m.resolve(a.id)!.id).toBe(m.resolve(b.id)!.id);
+    expect(m.resolve(a.id)!.template).toBe('Invalid user <*> from <*>');
+  });
+
+  it('keeps statements that differ by a constant word apart', () => {
+    const m = new TemplateMiner();
+    const ids = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      for (const s of ['CONNECTED', 'DISCONNECTED', 'RECONNECTING', 'IDLE']) ids.add(m.add(`state changed to ${s}`).id);
+      ids.add(m.add(`Screen turned ${i % 2 ? 'on' : 'off'}`).id);
+    }
+    const live = new Set([...ids].map((id) => m.resolve(id)!.id));
+    expect(live.size).toBe(6);
+  });
+
+  it('does not merge unrelated one-word messages around a shared variable', () => {
+    const m = new TemplateMiner();
+    const t = ['onStandStepChanged 3579', 'theDayChanged 12', 'flushSensor 7', 'onStandStepChanged 3580'].map((s) => m.add(s).id);
+    expect(new Set(t.map((id) => m.resolve(id)!.id)).size).toBe(3);
+  });
+
+  it('gives the same ids and templates on every run', () => {
+    const msgs = lines('mixed-services.log');
+    const run = () => {
+      const m = new TemplateMiner();
+      const ids = mine(msgs, m);
+      return { ids, templates: m.templates().map((t) => `${t.id} ${t.count} ${t.template}`) };
+    };
+    expect(run()).toEqual(run());
+  });
+
+  it('counts every message exactly once', () => {
+    const msgs = lines('mixed-services.log');
+    const m = new TemplateMiner();
+    for (const s of msgs) m.add(s);
+    expect(m.templates().reduce((a, t) => a + t.count, 0)).toBe(msgs.length);
+  });
+
+  it('keeps memory bounded when every message has a new shape', () => {
+    const m = new TemplateMiner({ maxTemplates: 50 });
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta'];
+    for (let i = 0; i < 5000; i++) {
+      const len = 1 + (i % 7);
+      const msg = Array.from({ length: len }, (_, k) => words[(i * 7 + k * 3 + Math.floor(i / 13)) % 8] + String.fromCharCode(97 + ((i >> k) % 26))).join(' ');
+      m.add(msg);
+    }
+    const ts = m.templates();
+    expect(ts.length).toBeLessThanOrEqual(50 + 8); // cap + one overflow group per token count
+    expect(ts.reduce((a, t) => a + t.count, 0)).toBe(5000);
+  });
+
+  it('handles empty and whitespace-only lines', () => {
+    const m = new TemplateMiner();
+    const a = m.add('');
+    const b = m.add('   ');
+    expect(a.id).toBe(b.id);
+    expect(a.template).toBe('');
+  });
+});
