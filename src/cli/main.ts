@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { load: () => Promise<{ run: Runner }>; help: str
   eval: { load: () => import('./commands/eval.js'), help: 'eval [--seed N]                                    evaluate the policy against baselines' },
   export: { load: () => import('./commands/export.js'), help: 'export --format oumi-sft|oumi-kto --out FILE        decision history as JSONL' },
   policy: { load: () => import('./commands/policy.js'), help: 'policy list|show V|compare A B|rollback V          policy versions' },
+  token: { load: () => import('./commands/token.js'), help: 'token create --name NAME --role viewer|operator|admin   a new API token and its hash' },
 };
 
 function usage(): string {
