@@ -321,7 +321,8 @@ function restartFinding(out: Finding[], pts: Point[] | undefined, stablePts: Poi
 }
 
 function logFindings(out: Finding[], idx: LogIndex, bundle: SignalBundle, deployAt: number, now: number, opt: AnalyzeOptions): void {
-  const firstLog = bundle.logs.length ? Math.min(...bundle.logs.map((r) => r.at)) : deployAt;
+  let firstLog = deployAt;
+  for (const r of bundle.logs) if (r.at < firstLog) firstLog = r.at;
   const exposureBefore = Math.max(60_000, deployAt - firstLog);
   const exposureAfter = Math.max(1_000, now - deployAt);
   for (const t of idx.stats()) {

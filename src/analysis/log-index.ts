@@ -116,8 +116,11 @@ export class LogIndex {
     if (LEVEL_RANK[r.level] > LEVEL_RANK[e.level]) e.level = r.level;
     if (r.at < this.deployAt) {
       e.before++;
-      if (LEVEL_WEIGHT[r.level] > 0 || e.before <= 3) for (const w of r.message.toLowerCase().match(TOKEN) ?? []) this.preWords.add(w.replace(/:\d+$/, ''));
-      for (const n of targetNames(r.message)) this.preWords.add(n);
+      // words of each template's first few lines and of every warning/error (names vary inside one template)
+      if (LEVEL_WEIGHT[r.level] > 0 || e.before <= 3) {
+        for (const w of r.message.toLowerCase().match(TOKEN) ?? []) this.preWords.add(w.replace(/:\d+$/, ''));
+        for (const n of targetNames(r.message)) this.preWords.add(n);
+      }
     } else {
       e.after++;
       if (e.firstAfter === undefined) e.firstAfter = r.at;

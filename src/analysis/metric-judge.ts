@@ -15,6 +15,7 @@ import {
   median,
   mixtureBoundaryZ,
   quantile,
+  quantileSorted,
   trailingRunP,
   mad,
 } from './stats.js';
@@ -73,7 +74,9 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   const cutoff = ctx.deployAt + ctx.warmupMs;
   const settled = post.filter((p) => p[0] > cutoff);
   const values = settled.map((p) => p[1]);
-  const refMed = median(reference);
+  const sortedRef = Float64Array.from(reference).sort();
+  const q = (p: number): number => quantileSorted(sortedRef, p);
+  const refMed = q(0.5);
   const stats: Record<string, number> = {
     n_before: reference.length,
     n_after: values.length,
@@ -86,13 +89,15 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
 
   const afterMed = median(values);
   stats.after_median = afterMed;
-  stats.before_p95 = quantile(reference, 0.95);
+  stats.before_p95 = q(0.95);
   stats.after_p95 = quantile(values, 0.95);
 
   // rank test + Hodges-Lehmann shift over the settled window
   const rt = mannWhitney(reference, values);
-  const hl = hodgesLehmann(reference, values);
+  // the pairwise-difference estimate costs O(n·m): full precision only when there is a change
   const zCrit = mixtureBoundaryZ(values.length, ctx.alpha);
+  // the pairwise-difference estimate costs O(n·m): full precision only when there may be a change
+  const hl = hodgesLehmann(reference, values, 0.95, Math.abs(rt.z) >= zCrit - 1 ? 150 : 30);
   stats.z = rt.z;
   stats.z_crit = zCrit;
   stats.cliffs_delta = rt.cliffsDelta;
@@ -137,13 +142,13 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
 
   // sustained: the newest point is still beyond the reference's 90% band on the same side
   const last = values[values.length - 1];
-  const sustained = direction === 'up' ? last > quantile(reference, 0.9) : last < quantile(reference, 0.1);
+  const sustained = direction === 'up' ? last > q(0.9) : last < q(0.1);
 
   // onset: start of the trailing run, else the first settled point beyond the reference's band
   let onset: number | undefined;
   if (run > 0) onset = settled[settled.length - run][0];
   else {
-    const edge = direction === 'up' ? quantile(reference, 0.95) : quantile(reference, 0.05);
+    const edge = direction === 'up' ? q(0.95) : q(0.05);
     const first = settled.find((p) => (direction === 'up' ? p[1] > edge : p[1] < edge));
     onset = first?.[0];
   }

@@ -105,9 +105,9 @@ export interface ShiftEstimate {
  * confidence interval from the order statistics of those differences (Lehmann 1963). Inputs are
  * thinned to ≤150 each so the cost stays bounded for long windows.
  */
-export function hodgesLehmann(before: readonly number[], after: readonly number[], conf = 0.95): ShiftEstimate {
-  const a = thin(before, 150);
-  const b = thin(after, 150);
+export function hodgesLehmann(before: readonly number[], after: readonly number[], conf = 0.95, maxEach = 150): ShiftEstimate {
+  const a = thin(before, maxEach);
+  const b = thin(after, maxEach);
   if (a.length === 0 || b.length === 0) return { shift: NaN, lo: NaN, hi: NaN };
   const d = new Float64Array(a.length * b.length);
   let k = 0;
@@ -189,22 +189,24 @@ function lnGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-/** P(X ≥ k) for X ~ Binomial(n, p), exact summation (n is a count of events, small enough). */
+/** P(X ≥ k) for X ~ Binomial(n, p): exact sum by term recurrence (one lnΓ), normal beyond 20k. */
 export function binomialUpperTail(k: number, n: number, p: number): number {
   if (k <= 0) return 1;
   if (k > n) return 0;
   if (p <= 0) return 0;
   if (p >= 1) return 1;
-  if (n > 5000) {
-    // normal approximation with continuity correction for very large counts
+  if (n > 20000) {
     const mu = n * p;
     const sd = Math.sqrt(n * p * (1 - p));
     return 1 - normCdf((k - 0.5 - mu) / sd);
   }
-  let s = 0;
-  const lc = lnGamma(n + 1);
-  for (let i = k; i <= n; i++) {
-    s += Math.exp(lc - lnGamma(i + 1) - lnGamma(n - i + 1) + i * Math.log(p) + (n - i) * Math.log(1 - p));
+  let term = Math.exp(lnGamma(n + 1) - lnGamma(k + 1) - lnGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log(1 - p));
+  let s = term;
+  const r = p / (1 - p);
+  for (let i = k; i < n; i++) {
+    term *= ((n - i) / (i + 1)) * r;
+    s += term;
+    if (term < s * 1e-15) break;
   }
   return Math.min(1, s);
 }
