@@ -1,5 +1,6 @@
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { DeploymentListItem } from '../../../src/core/api.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
 import { useMedia } from '../hooks/useMedia.js';
 import { useNow } from '../hooks/useLive.js';
@@ -15,6 +16,54 @@ function filtersFromQuery(q: Record<string, string>): ListFilters {
     status: q.status ?? '',
     decision: q.decision ?? '',
   };
+}
+
+const Row = memo(function Row({ r, index, top, height, now }: { r: DeploymentListItem; index: number; top: number; height: number; now: number }) {
+  return (
+    <a
+      role="row"
+      aria-rowindex={index + 2}
+      className="drow"
+      href={deploymentHref(r.id)}
+      data-id={r.id}
+      data-status={r.status}
+      title={r.headline}
+      style={{ height, transform: `translateY(${top}px)` }}
+    >
+      <span role="cell" className="c-svc">{r.service}</span>
+      <span role="cell" className="c-env">{r.environment}</span>
+      <span role="cell" className="c-ver">{r.version}</span>
+      <span role="cell" className="c-status"><StatusBadge status={r.status} /></span>
+      <span role="cell" className="c-dec"><ActionBadge action={r.decision?.action} /></span>
+      <span role="cell" className="c-conf"><ConfidenceMeter value={r.decision?.confidence} /></span>
+      <span role="cell" className="c-age">{formatAge(r.at, now)}</span>
+    </a>
+  );
+});
+
+/**
+ * The virtualised body: only the rows in view (plus a few) exist in the DOM. Scrolling
+ * re-renders this component alone, and memoised rows that stay in view are not re-rendered.
+ */
+function Rows({ rows, now, narrow, loaded }: { rows: DeploymentListItem[]; now: number; narrow: boolean; loaded: boolean }) {
+  const listRef = useRef<HTMLDivElement>(null);
+  const [offset, setOffset] = useState(0);
+  useLayoutEffect(() => {
+    setOffset(listRef.current?.offsetTop ?? 0);
+  }, [narrow, loaded]);
+  const rowHeight = narrow ? 76 : 44;
+  // Stable callbacks: new ones would make the virtualizer re-measure all rows on every scroll.
+  const estimateSize = useCallback(() => rowHeight, [rowHeight]);
+  const getItemKey = useCallback((i: number) => rows[i]!.id, [rows]);
+  const virtual = useWindowVirtualizer({ count: rows.length, estimateSize, overscan: 8, scrollMargin: offset, getItemKey });
+  useEffect(() => virtual.measure(), [rowHeight, virtual]);
+  return (
+    <div ref={listRef} className="dbody" role="rowgroup" style={{ height: virtual.getTotalSize() }}>
+      {virtual.getVirtualItems().map((v) => (
+        <Row key={v.key} r={rows[v.index]!} index={v.index} top={v.start - offset} height={rowHeight} now={now} />
+      ))}
+    </div>
+  );
 }
 
 export function DeploymentsPage({ query }: { query: Record<string, string> }) {
@@ -33,21 +82,6 @@ export function DeploymentsPage({ query }: { query: Record<string, string> }) {
   const visible = useMemo(() => visibleRows(rows.values(), filters), [version, filters]);
   const services = useMemo(() => distinct(rows.values(), 'service'), [version]);
   const environments = useMemo(() => distinct(rows.values(), 'environment'), [version]);
-
-  const listRef = useRef<HTMLDivElement>(null);
-  const [offset, setOffset] = useState(0);
-  useLayoutEffect(() => {
-    setOffset(listRef.current?.offsetTop ?? 0);
-  }, [narrow, loaded]);
-  const rowHeight = narrow ? 76 : 44;
-  const virtual = useWindowVirtualizer({
-    count: visible.length,
-    estimateSize: () => rowHeight,
-    overscan: 12,
-    scrollMargin: offset,
-    getItemKey: (i) => visible[i]!.id,
-  });
-  useEffect(() => virtual.measure(), [rowHeight, virtual]);
 
   const set = (k: keyof ListFilters) => (e: { target: { value: string } }) =>
     setFilters((f) => ({ ...f, [k]: e.target.value }));
@@ -117,32 +151,7 @@ export function DeploymentsPage({ query }: { query: Record<string, string> }) {
           <span role="columnheader">Confidence</span>
           <span role="columnheader">Age</span>
         </div>
-        <div ref={listRef} className="dbody" role="rowgroup" style={{ height: virtual.getTotalSize() }}>
-          {virtual.getVirtualItems().map((v) => {
-            const r = visible[v.index]!;
-            return (
-              <a
-                key={v.key}
-                role="row"
-                aria-rowindex={v.index + 2}
-                className="drow"
-                href={deploymentHref(r.id)}
-                data-id={r.id}
-                data-status={r.status}
-                title={r.headline}
-                style={{ height: rowHeight, transform: `translateY(${v.start - virtual.options.scrollMargin}px)` }}
-              >
-                <span role="cell" className="c-svc">{r.service}</span>
-                <span role="cell" className="c-env">{r.environment}</span>
-                <span role="cell" className="c-ver">{r.version}</span>
-                <span role="cell" className="c-status"><StatusBadge status={r.status} /></span>
-                <span role="cell" className="c-dec"><ActionBadge action={r.decision?.action} /></span>
-                <span role="cell" className="c-conf"><ConfidenceMeter value={r.decision?.confidence} /></span>
-                <span role="cell" className="c-age">{formatAge(r.at, now)}</span>
-              </a>
-            );
-          })}
-        </div>
+        <Rows rows={visible} now={now} narrow={narrow} loaded={loaded} />
       </div>
       {loaded && visible.length === 0 && <p className="empty">No deployments match.</p>}
     </section>
