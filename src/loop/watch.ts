@@ -19,6 +19,7 @@ import type {
 } from '../core/types.js';
 import { evaluateTick } from './pipeline.js';
 import { judgeRecovery } from './recovery.js';
+import { outcomeReward } from '../policy/rewards.js';
 import type { GuardFn } from './guard.js';
 import {
   deriveState,
@@ -107,14 +108,14 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
     }
     if (actionChanged) {
       const automaticActions = state.actions.filter((a) => a.automatic && a.status !== 'dry_run').length;
-      const lastAct = executedAction(state);
+      const lastActionAt = await lastServiceActionAt(store, deployment);
       const verdict = deps.guard({
         decision: r.decision,
         analysis: r.analysis,
         environment: deployment.environment,
         automaticActions,
         now: t,
-        ...(lastAct?.finishedAt !== undefined ? { lastActionAt: lastAct.finishedAt } : {}),
+        ...(lastActionAt !== undefined ? { lastActionAt } : {}),
       });
       await append(
         'decision.made',
@@ -178,7 +179,8 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
       const verifyEnd = (executed.finishedAt ?? t) + timing.verifySeconds * 1000;
       if (t < verifyEnd) return undefined;
       const v = judgeRecovery({ deployment, bundle, actionAt: executed.finishedAt ?? t, graceMs: Math.min(60_000, (timing.verifySeconds * 1000) / 3), now: t, stepSeconds: timing.stepSeconds, policy, evaluate });
-      outcome = { recovered: v.recovered, action: executed.action, detail: v.detail };
+      const minutesWaited = Math.max(0, ((executed.finishedAt ?? t) - deployment.at) / 60_000);
+      outcome = { recovered: v.recovered, action: executed.action, detail: v.detail, reward: outcomeReward({ action: executed.action, recovered: v.recovered, minutesWaited }) };
       status = executed.action === 'escalate' ? 'escalated' : !v.recovered ? 'not_recovered' : executed.action === 'rollback' ? 'rolled_back' : 'scaled_up';
       reason = `${executed.action} verified over ${timing.verifySeconds}s`;
     } else {
@@ -192,7 +194,12 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
       const last = latestDecision(s);
       const healthy = !last || last.decision.action === 'continue';
       const failed = s.actions.some((a) => a.status === 'failed');
-      outcome = { recovered: healthy, action: 'continue', detail: healthy ? 'healthy through the watch window' : `window ended with '${last?.decision.action}' not carried out` };
+      outcome = {
+        recovered: healthy,
+        action: 'continue',
+        detail: healthy ? 'healthy through the watch window' : `window ended with '${last?.decision.action}' not carried out`,
+        reward: outcomeReward({ action: 'continue', recovered: healthy, minutesWaited: timing.windowSeconds / 60 }),
+      };
       status = failed ? 'action_failed' : healthy ? 'healthy' : 'escalated';
       reason = `watch window of ${timing.windowSeconds}s ended`;
     }
@@ -212,6 +219,17 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
 function specOf(d: Deployment): Record<string, unknown> {
   const { id: _id, source: _s, receivedAt: _r, status: _st, ...spec } = d;
   return spec;
+}
+
+/** When anything was last done to this service+environment (any deployment), for the cooldown. */
+async function lastServiceActionAt(store: Store, d: Deployment): Promise<number | undefined> {
+  let last: number | undefined;
+  for (const other of await store.listDeployments({ service: d.service, environment: d.environment, limit: 10 })) {
+    for (const e of await store.events(other.id)) {
+      if (e.type === 'action.executed' && (last === undefined || e.at > last)) last = e.at;
+    }
+  }
+  return last;
 }
 
 /** Ask every source; a failing or slow source becomes a `problem`, never "unhealthy". */

@@ -155,6 +155,40 @@ describe('watch', () => {
     expect(ev.payload.problems).toEqual([{ source: 'prometheus', message: 'connection refused' }]);
   });
 
+  it('a second action on the same service within the cooldown waits for a human', async () => {
+    const { store, world, deployment, deps } = await setup('error_regression', { guard: guard({ cooldownSeconds: 3600 }) });
+    expect(await runWatch(deployment, deps)).toBe('rolled_back');
+    const at = T0 + 20 * 60_000;
+    world.plan('checkout', 'v2.0.1', 'error_regression');
+    (deps.clock as VirtualClock).set(at);
+    const { deployment: second } = await store.createDeployment(
+      { service: 'checkout', environment: 'production', version: 'v2.0.1', previousVersion: 'v1.9.0', at },
+      { id: 'dep2', source: 'test', receivedAt: at, idempotencyKey: 'k2' },
+    );
+    const ctl = new AbortController();
+    const orig = store.setStatus.bind(store);
+    const watching = { ...deps, store: Object.assign(Object.create(Object.getPrototypeOf(store)) as Store, store, {
+      setStatus: async (id: string, st: Deployment['status']) => {
+        await orig(id, st);
+        if (st === 'awaiting_approval') ctl.abort();
+      },
+    }) };
+    await runWatch(second, watching, ctl.signal);
+    const s = deriveState(await store.events(second.id));
+    const pending = s.decisions.find((d) => d.approval === 'pending');
+    expect(pending?.guard.reason).toMatch(/cooldown/);
+    expect(s.actions).toHaveLength(0);
+  });
+
+  it('records the outcome reward for learning', async () => {
+    const { store, deployment, deps } = await setup('error_regression');
+    const seen: unknown[] = [];
+    await runWatch(deployment, { ...deps, hooks: { outcome: (ctx) => void seen.push(ctx) } });
+    const s = deriveState(await store.events(deployment.id));
+    expect(s.outcome?.reward).toBe(1);
+    expect(seen).toEqual([expect.objectContaining({ outcome: s.outcome, decision: expect.objectContaining({ features: expect.any(Object) }) })]);
+  });
+
   it('dry-run mode records the action without executing it', async () => {
     const { store, deployment, deps } = await setup('error_regression', { guard: guard({ dryRun: true }) });
     expect(await runWatch(deployment, deps)).toBe('escalated');
