@@ -6,7 +6,9 @@
 // - numbers of any shape vary (ints, signed, decimals, IPs, versions, times, 123ms, 0x1f, 4KB);
 // - long hexadecimal runs are ids/hashes/addresses; UUIDs are ids;
 // - file paths and URLs point at things that vary;
-// - quoted text is data put into a message, not the message;
+// - a quoted single token is data put into a message ('foo', "bar"); a quoted phrase is tokenised
+//   like the rest, because phrases such as HTTP request lines ("GET /x HTTP/1.1") carry the
+//   statement's shape in their words;
 // - identifiers made of letters followed by a few digits (ssh2, wl0, jk2_init) are names, kept;
 // - a run of adjacent variables is one variable (lists, multi-word values of varying length).
 
@@ -58,9 +60,9 @@ const HEXPAIRS_RE = /(?:[0-9A-Fa-f]{2}[:-]){3,}[0-9A-Fa-f]{2}/g;
 // Month and weekday names belong to the date around them ("Fri Jul 01 08:16:53 2005").
 const CALENDAR = new Set(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
 const UUID_RE = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
-// A quoted value: opens at a token start or after = : ( [ , and closes before a token end or
+// A quoted single-token value: opens at a token start or after = : ( [ , and closes before a token end or
 // punctuation. Apostrophes inside words (can't, isn't) never open a span.
-const QUOTED_RE = /(^|[\s=:([,{])(["'`])[^"'`\n]*\2(?=$|[\s,;:.)\]}])/g;
+const QUOTED_RE = /(^|[\s=:([,{])(["'`])[^"'`\s]*\2(?=$|[\s,;:.)\]}])/g;
 
 /** Whole-token shapes that are values: paths (/a/b, ~/x, C:\x) and URLs (scheme://...). */
 function isPathOrUrl(tok: string): boolean {

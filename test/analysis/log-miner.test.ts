@@ -25,7 +25,9 @@ describe('log masking', () => {
     expect(maskedTokens('Connected to 10.0.0.12:8080 in 35ms')).toEqual(['Connected', 'to', '<*>:<*>', 'in', '<*>']);
     expect(maskedTokens('job 123e4567-e89b-12d3-a456-426614174000 done')).toEqual(['job', '<*>', 'done']);
     expect(maskedTokens('read /var/log/app/x.log ok')).toEqual(['read', '<*>', 'ok']);
-    expect(maskedTokens("unknown option 'x y' given")).toEqual(['unknown', 'option', "'<*>'", 'given']);
+    expect(maskedTokens("unknown option 'fast' given")).toEqual(['unknown', 'option', "'<*>'", 'given']);
+    // a quoted phrase is tokenised like the rest: its words (GET vs POST) shape the statement
+    expect(maskedTokens('1.2.3.4 "GET /v2/servers/detail HTTP/1.1" status: 200')).toEqual(['<*>', '"GET', '<*>', 'HTTP/<*>"', 'status:', '<*>']);
     expect(maskedTokens('addr 0x7ffe12ab hash deadbeef12')).toEqual(['addr', '<*>', 'hash', '<*>']);
     expect(maskedTokens('jk2_init() Found child 6725 in slot 10 via ssh2')).toEqual(['jk2_init()', 'Found', 'child', '<*>', 'in', 'slot', '<*>', 'via', 'ssh2']);
     // a list of same-kind values is one value; a bracketed restatement of a quantity is dropped
@@ -44,7 +46,7 @@ describe('log masking', () => {
 
 describe('TemplateMiner', () => {
   it('recovers the true grouping of a mixed log (fixture with labels)', () => {
-    const msgs = lines('mixed-services.log');
+    const msgs = lines('mixed-services.txt');
     const truth = lines('mixed-services.truth');
     expect(truth.length).toBe(msgs.length);
     expect(groupingAccuracy(mine(msgs), truth)).toBe(1);
@@ -78,7 +80,7 @@ describe('TemplateMiner', () => {
   });
 
   it('gives the same ids and templates on every run', () => {
-    const msgs = lines('mixed-services.log');
+    const msgs = lines('mixed-services.txt');
     const run = () => {
       const m = new TemplateMiner();
       const ids = mine(msgs, m);
@@ -88,7 +90,7 @@ describe('TemplateMiner', () => {
   });
 
   it('counts every message exactly once', () => {
-    const msgs = lines('mixed-services.log');
+    const msgs = lines('mixed-services.txt');
     const m = new TemplateMiner();
     for (const s of msgs) m.add(s);
     expect(m.templates().reduce((a, t) => a + t.count, 0)).toBe(msgs.length);

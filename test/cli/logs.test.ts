@@ -17,7 +17,7 @@ function cli(args: string[], input?: string) {
 
 describe('devops-commander logs mine', () => {
   it('writes one CSV row per input line, in order, grouping like the truth labels', () => {
-    const file = join(FIX, 'mixed-services.log');
+    const file = join(FIX, 'mixed-services.txt');
     const msgs = readFileSync(file, 'utf8').split('\n').slice(0, -1);
     const truth = readFileSync(join(FIX, 'mixed-services.truth'), 'utf8').split('\n').slice(0, -1);
     const r = cli(['logs', 'mine', '--input', file]);
@@ -54,7 +54,7 @@ describe('devops-commander logs mine', () => {
   });
 
   it('gives the same output on every run', () => {
-    const file = join(FIX, 'mixed-services.log');
+    const file = join(FIX, 'mixed-services.txt');
     expect(cli(['logs', 'mine', '--input', file]).out).toBe(cli(['logs', 'mine', '--input', file]).out);
   });
 
