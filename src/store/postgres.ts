@@ -36,12 +36,8 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const VERIFY_BATCH = 2_000;
 
 export async function createPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<Store> {
-  const { connectionString, schema } = splitSchema(url, opts.schema);
-  const pool = new pg.Pool({
-    connectionString,
-    max: opts.max ?? 10,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
+  const { connectionString, schema, options } = splitSchema(url, opts.schema);
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, ...(options ? { options } : {}) });
   // An idle client that loses its connection emits 'error' on the pool; without a listener
   // that would crash the process. The pool drops the client and the next query reconnects.
   pool.on('error', () => undefined);
@@ -54,22 +50,29 @@ export async function createPostgresStore(url: string, opts: PostgresStoreOption
   return new PostgresStore(pool);
 }
 
-function splitSchema(url: string, explicit: string | undefined): { connectionString: string; schema?: string } {
+/** Take `schema` (and `options`, which pg would otherwise let override our search_path)
+ *  out of the URL; the schema goes into the server options of every pooled connection. */
+function splitSchema(
+  url: string,
+  explicit: string | undefined,
+): { connectionString: string; schema?: string; options?: string } {
   let schema = explicit;
   let connectionString = url;
+  let urlOptions: string | null = null;
   try {
     const u = new URL(url);
     const fromUrl = u.searchParams.get('schema');
-    if (fromUrl !== null) {
-      u.searchParams.delete('schema');
-      connectionString = u.toString();
-      schema ??= fromUrl;
-    }
+    urlOptions = u.searchParams.get('options');
+    u.searchParams.delete('schema');
+    u.searchParams.delete('options');
+    connectionString = u.toString();
+    schema ??= fromUrl ?? undefined;
   } catch {
     // not a URL (e.g. a libpq keyword string): pass it to pg unchanged
   }
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);
-  return { connectionString, schema };
+  const options = [urlOptions, schema ? `-c search_path=${schema}` : null].filter(Boolean).join(' ');
+  return { connectionString, schema, ...(options ? { options } : {}) };
 }
 
 /** Create the schema and apply pending migrations under a transaction-scoped advisory lock,
@@ -161,31 +164,38 @@ class PostgresStore implements Store {
       const dup = await this.byDedupeKey(this.pool, event.dedupeKey);
       if (dup) return dup; // fast path, no lock
     }
+    // Three round trips, the head row locked from the first to the last: (BEGIN + lock the
+    // head), (insert + advance head + mark completed, one statement), COMMIT. A concurrent
+    // append with the same dedupeKey shows up as a unique violation: return its event.
+    const c = await this.pool.connect();
     try {
-      return await inTransaction(this.pool, async (c) => {
-        const head = (await c.query<{ seq: string; hash: string }>('SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE'))
-          .rows[0];
-        // re-check under the lock: a concurrent append with the same key may just have committed
-        if (event.dedupeKey !== undefined) {
-          const dup = await this.byDedupeKey(c, event.dedupeKey);
-          if (dup) return dup;
-        }
-        const e = chainEvent(event, Number(head.seq) + 1, head.hash);
-        await c.query(`INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES (${placeholders(9)})`, eventValues(e));
-        await c.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [e.seq, e.hash]);
-        if (e.type === 'watch.completed' && e.deploymentId !== null) {
-          await c.query('UPDATE deployments SET completed_at = $1 WHERE id = $2 AND completed_at IS NULL', [
-            e.at,
-            e.deploymentId,
-          ]);
-        }
-        return e;
-      });
+      const [, locked] = (await c.query(
+        'BEGIN; SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE',
+      )) as unknown as [pg.QueryResult, pg.QueryResult<{ seq: string; hash: string }>];
+      const head = locked.rows[0];
+      const e = chainEvent(event, Number(head.seq) + 1, head.hash);
+      await c.query(
+        `WITH ins AS (INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES (${placeholders(9)})),
+              adv AS (UPDATE chain_head SET seq = $1, hash = $9 WHERE id = 1)
+         UPDATE deployments SET completed_at = $4 WHERE $10::boolean AND id = $2 AND completed_at IS NULL`,
+        [...eventValues(e), e.type === 'watch.completed' && e.deploymentId !== null],
+      );
+      await c.query('COMMIT');
+      return e;
     } catch (err) {
-      if ((err as { code?: string }).code === '23503') {
+      await c.query('ROLLBACK').catch(() => undefined);
+      const pgErr = err as { code?: string; constraint?: string };
+      if (pgErr.code === '23505' && pgErr.constraint === 'events_dedupe_key_key' && event.dedupeKey !== undefined) {
+        // on this connection: waiting for another pooled one while holding this could deadlock the pool
+        const dup = await this.byDedupeKey(c, event.dedupeKey);
+        if (dup) return dup;
+      }
+      if (pgErr.code === '23503') {
         throw new Error(`cannot append ${event.type}: unknown deployment ${String(event.deploymentId)}`);
       }
       throw err;
+    } finally {
+      c.release();
     }
   }
 

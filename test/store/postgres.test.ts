@@ -47,6 +47,20 @@ if (!available) {
       }
     });
 
+    it('keeps tables in the schema even when the url carries its own server options', async () => {
+      const schema = uniqueSchema();
+      const opts = encodeURIComponent('-c statement_timeout=5000');
+      const s = await createPostgresStore(`${PG_URL}?options=${opts}&schema=${schema}`, { max: 1 });
+      try {
+        await s.createDeployment(spec(1), meta(1));
+        expect(await pgQuery(schema, 'SELECT id FROM deployments')).toEqual([{ id: 'dep-1' }]);
+        expect(await pgQuery(schema, "SELECT current_setting('statement_timeout') AS t")).toEqual([{ t: '0' }]);
+      } finally {
+        await s.close();
+        await dropSchema(schema);
+      }
+    });
+
     it('rejects an invalid schema name', async () => {
       await expect(createPostgresStore(PG_URL, { schema: 'x; DROP TABLE y' })).rejects.toThrow(/invalid PostgreSQL schema/);
     });

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobQueue, WatchJob } from '../../src/store/job-queue.js';
+import { createInProcessQueue } from '../../src/store/inprocess-queue.js';
+import { createPgBossQueue } from '../../src/store/pgboss-queue.js';
+import { PG_URL, dropSchema, pgAvailable, uniqueSchema } from './pg-helpers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function until<T>(check: () => T | undefined, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      const v = check();
+      if (v !== undefined) return resolve(v);
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
+
+describe('in-process job queue', () => {
+  it('runs each deployment once, up to the concurrency, and dedupes queued jobs', async () => {
+    const q = createInProcessQueue({ concurrency: 2 });
+    cleanups.push(() => q.close());
+    let active = 0;
+    let peak = 0;
+    const seen: string[] = [];
+    const release: Array<() => void> = [];
+    await q.work(async (job) => {
+      seen.push(job.deploymentId);
+      peak = Math.max(peak, ++active);
+      await new Promise<void>((r) => release.push(r));
+      active--;
+    });
+    for (const id of ['a', 'b', 'c', 'a', 'c']) await q.enqueueWatch(id);
+    await until(() => (release.length === 2 ? true : undefined), 1000, 'two running');
+    expect(peak).toBe(2);
+    release.splice(0).forEach((r) => r());
+    await until(() => (release.length === 1 ? true : undefined), 1000, 'third running');
+    release.splice(0).forEach((r) => r());
+    await until(() => (active === 0 ? true : undefined), 1000, 'drained');
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
+  it('retries a failed watch with the attempt number, then gives up after retryLimit', async () => {
+    const errors: unknown[] = [];
+    const q = createInProcessQueue({ retryLimit: 2, retryDelaySeconds: 0.01, onError: (e) => errors.push(e) });
+    cleanups.push(() => q.close());
+    const attempts: WatchJob[] = [];
+    await q.work(async (job) => {
+      attempts.push(job);
+      throw new Error('boom');
+    });
+    await q.enqueueWatch('x');
+    await until(() => (attempts.length === 3 ? true : undefined), 2000, 'three attempts');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(attempts.map((j) => j.attempt)).toEqual([0, 1, 2]);
+    expect(errors).toHaveLength(3);
+    await q.enqueueWatch('x'); // given up: a new enqueue starts afresh
+    await until(() => (attempts.length === 4 ? true : undefined), 2000, 'fresh attempt');
+    expect(attempts[3].attempt).toBe(0);
+  });
+});
+
+const available = await pgAvailable();
+describe.skipIf(!available)('pg-boss job queue', () => {
+  it('hands a job whose worker was SIGKILLed to another worker', async () => {
+    const schema = uniqueSchema('boss_test');
+    cleanups.push(() => dropSchema(schema));
+    const producer = await createPgBossQueue(PG_URL, { schema, expireInSeconds: 2, retryDelaySeconds: 0 });
+    cleanups.push(() => producer.close());
+
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'fixtures', 'pgboss-worker.ts'), PG_URL, schema],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    cleanups.push(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (s: string) => (out += s));
+    await until(() => (out.includes('ready') ? true : undefined), 20_000, 'child worker ready');
+    await producer.enqueueWatch('dep-1');
+    await producer.enqueueWatch('dep-1'); // still waiting: no duplicate job
+    await until(() => (/claimed dep-1 0/.test(out) ? true : undefined), 10_000, 'child claims the job');
+    child.kill('SIGKILL');
+
+    const got: WatchJob[] = [];
+    const survivor: JobQueue = await createPgBossQueue(PG_URL, {
+      schema,
+      concurrency: 2,
+      expireInSeconds: 2,
+      retryDelaySeconds: 0,
+      maintenanceIntervalSeconds: 1,
+      pollingIntervalSeconds: 0.5,
+    });
+    cleanups.push(() => survivor.close());
+    await survivor.work(async (job) => {
+      got.push(job);
+    });
+    await until(() => (got.length ? true : undefined), 20_000, 'the survivor picks the job up');
+    expect(got[0]).toEqual({ deploymentId: 'dep-1', attempt: 1 });
+    // the child saw exactly one job: the repeated enqueue did not make a second
+    expect(out.match(/claimed/g)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(got).toHaveLength(1);
+  });
+});
