@@ -100,6 +100,8 @@ export class TemplateMiner {
   private readonly holes = new Map<string, Hole>();
   private readonly ids = new Set<string>();
   private readonly roots: Group[] = [];
+  /** groups by token count (for the similarity fallback once the cap is reached) */
+  private readonly byLength = new Map<number, Group[]>();
   private live = 0;
   private seq = 0;
 
@@ -181,6 +183,9 @@ export class TemplateMiner {
     this.addSignature(tokens);
     this.byId.set(id, g);
     this.roots.push(g);
+    const same = this.byLength.get(tokens.length);
+    if (same) same.push(g);
+    else this.byLength.set(tokens.length, [g]);
     this.live++;
     return g;
   }
@@ -267,8 +272,8 @@ export class TemplateMiner {
   private overflow(tokens: string[]): Group {
     let best: Group | null = null;
     let bestSim = 0.5;
-    for (const g of this.roots) {
-      if (g.parent !== null || g.tokens.length !== tokens.length || tokens.length === 0) continue;
+    for (const g of this.byLength.get(tokens.length) ?? []) {
+      if (g.parent !== null || tokens.length === 0) continue;
       let same = 0;
       for (let i = 0; i < tokens.length; i++) if (g.tokens[i] === tokens[i] || g.tokens[i] === GEN) same++;
       const sim = same / tokens.length;
