@@ -106,7 +106,10 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
       await append('analysis.completed', { tick: k, analysis: r.analysis, findingIds }, `t${k}:analysis`, t);
       await append('summary.written', { tick: k, summary: r.summary }, `t${k}:summary`, t, r.summary.author);
     }
-    if (actionChanged) {
+    // A decision waiting for a human is re-judged while the same action keeps being chosen: if
+    // the evidence grows strong enough to act alone, a new decision supersedes the pending one.
+    const rejudge = !actionChanged && last?.approval === 'pending' && r.decision.action !== 'continue';
+    if (actionChanged || rejudge) {
       const automaticActions = state.actions.filter((a) => a.automatic && a.status !== 'dry_run').length;
       const lastActionAt = await lastServiceActionAt(store, deployment);
       const verdict = deps.guard({
@@ -117,6 +120,13 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
         now: t,
         ...(lastActionAt !== undefined ? { lastActionAt } : {}),
       });
+      if (rejudge && verdict.mode !== 'execute') {
+        deps.hooks?.tick?.(performance.now() - started);
+        const waiting = await finishIfDue(state, bundle, t, policy);
+        await store.setStatus(id, waiting ?? statusOf(deriveState(await store.events(id))));
+        if (waiting) return waiting;
+        continue;
+      }
       await append(
         'decision.made',
         { decisionId: `${id}-d${k}`, tick: k, decision: r.decision, guard: verdict, features: r.features, headline: r.summary.headline },
