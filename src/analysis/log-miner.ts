@@ -19,13 +19,18 @@
 // input order gives the same ids on every run; a group keeps its id while its template text
 // generalises. When groups merge, the earliest-created one survives and keeps its id.
 //
-// Memory is bounded: at most `maxTemplates` groups (default 5,000) are kept. Once full, a message of
+// Memory is bounded: at most `maxTemplates` groups (default 5,000) are kept, the shape cache holds at
+// most 4x that many keys, the exact-message cache 65,536 messages, and a message is cut to 128 tokens. Once full, a message of
 // a new shape joins the most similar group of the same length when at least half its tokens match,
 // else one shared overflow group per token count (template "<*>" runs), so memory never grows with input.
 import { maskedTokens, WILDCARD } from './log-mask.js';
 
 export interface MinedTemplate {
-  /** stable id: the same template text always gets the same id, across runs */
+  /**
+   * stable id: a hash of the masked text of the message that created the group, so the same input
+   * gives the same ids on every run; the id stays while the template generalises. When two groups
+   * merge, the older id survives; `TemplateMiner.resolve(oldId)` maps an earlier id to it.
+   */
   id: string;
   /** template text with variable parts written <*> */
   template: string;
@@ -43,6 +48,7 @@ export interface TemplateMinerOptions {
 const GEN = WILDCARD;
 const SEP = '\u0001';
 const RECENT_CAP = 1 << 16;
+const MAX_TOKENS = 128;
 const HOLE = '\u0002';
 
 interface Group {
@@ -121,6 +127,11 @@ export class TemplateMiner {
       return r.out;
     }
     const tokens = maskedTokens(message);
+    // bound the work per message: the tail of a very long line (a dump) is data
+    if (tokens.length > MAX_TOKENS) {
+      tokens.length = MAX_TOKENS - 1;
+      tokens.push(WILDCARD);
+    }
     const key = tokens.join(SEP);
     let g = this.leaves.get(key);
     if (g === undefined) {

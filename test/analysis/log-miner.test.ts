@@ -117,3 +117,15 @@ describe('TemplateMiner', () => {
     expect(a.template).toBe('');
   });
 });
+
+describe('TemplateMiner limits', () => {
+  it('handles very long lines quickly, cutting them to a bounded number of tokens', () => {
+    const m = new TemplateMiner();
+    const long = (k: number) => 'dump ' + Array.from({ length: 20_000 }, (_, i) => `w${(i * k) % 97}x`).join(' ');
+    const t0 = performance.now();
+    const a = m.add(long(1));
+    m.add(long(3));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(a.template.split(' ').length).toBeLessThanOrEqual(128);
+  });
+});
