@@ -180,6 +180,26 @@ describe('watch', () => {
     expect(s.actions).toHaveLength(0);
   });
 
+  it('a pending decision is superseded when the same action becomes confident enough to act alone', async () => {
+    let n = 0;
+    const { store, deployment, deps } = await setup('error_regression', {
+      evaluate: (i) => {
+        const r = stubEvaluate(i);
+        if (r.decision.action !== 'rollback') return r;
+        n++;
+        return { ...r, decision: { ...r.decision, confidence: n < 3 ? 0.7 : 0.95 } };
+      },
+    });
+    expect(await runWatch(deployment, deps)).toBe('rolled_back');
+    const s = deriveState(await store.events(deployment.id));
+    const rollbacks = s.decisions.filter((d) => d.decision.action === 'rollback');
+    expect(rollbacks.map((d) => [d.guard.mode, d.approval])).toEqual([
+      ['await_approval', 'superseded'],
+      ['execute', 'not_needed'],
+    ]);
+    expect(s.actions).toEqual([expect.objectContaining({ decisionId: rollbacks[1].id, automatic: true, status: 'executed' })]);
+  });
+
   it('records the outcome reward for learning', async () => {
     const { store, deployment, deps } = await setup('error_regression');
     const seen: unknown[] = [];
