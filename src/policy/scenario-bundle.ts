@@ -90,29 +90,45 @@ function upper<T>(xs: readonly T[], t: number, key: (x: T) => number): number {
   return lo;
 }
 
-function sliceSeries(m: SeriesMap, now: number): SeriesMap {
+function sliceSeries(m: SeriesMap, from: number, now: number): SeriesMap {
   const out: SeriesMap = {};
-  for (const [k, pts] of Object.entries(m)) if (pts) out[k] = pts.slice(0, upper(pts, now, (p) => p[0]));
+  for (const [k, pts] of Object.entries(m)) if (pts) out[k] = pts.slice(lower(pts, from, (p) => p[0]), upper(pts, now, (p) => p[0]));
   return out;
 }
 
-/** Everything the sources would have returned at `now` (nothing after it). */
-export function bundleAt(p: PreparedScenario, now: number): SignalBundle {
+/** index of the first element with key >= t */
+function lower<T>(xs: readonly T[], t: number, key: (x: T) => number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(xs[mid]) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The watch's default pre-deploy baseline (the replay driver asks for the same window). */
+export const BASELINE_SECONDS = 1800;
+
+/** Everything the sources would have returned at `now` for the watch's window (nothing after it). */
+export function bundleAt(p: PreparedScenario, now: number, baselineSeconds = BASELINE_SECONDS): SignalBundle {
+  const from = p.deployment.at - baselineSeconds * 1000;
   const bundle: SignalBundle = {
-    metrics: sliceSeries(p.metrics, now),
-    logs: p.logs.slice(0, upper(p.logs, now, (l) => l.at)),
+    metrics: sliceSeries(p.metrics, from, now),
+    logs: p.logs.slice(lower(p.logs, from, (l) => l.at), upper(p.logs, now, (l) => l.at)),
     spans: [],
     limits: p.limits,
     problems: [],
   };
-  if (p.baselineMetrics) bundle.baselineMetrics = sliceSeries(p.baselineMetrics, now);
+  if (p.baselineMetrics) bundle.baselineMetrics = sliceSeries(p.baselineMetrics, from, now);
   return bundle;
 }
 
-/** The watch's ticks: every step after the deploy until the data ends. */
+/** The watch's ticks: every step from the deploy until the data ends (as the replay driver ticks). */
 export function tickTimes(p: PreparedScenario): number[] {
   const step = Math.max(1, p.stepSeconds) * 1000;
   const out: number[] = [];
-  for (let t = p.deployment.at + step; t <= p.end; t += step) out.push(t);
+  for (let t = p.deployment.at; t <= p.end; t += step) out.push(t);
   return out;
 }

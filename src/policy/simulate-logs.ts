@@ -81,6 +81,22 @@ export function regressionErrorFactory(r: Rng, svc: string): () => Omit<SimLog, 
   };
 }
 
+/**
+ * Error lines of a release whose configuration is wrong: they read like a failing dependency
+ * (refused connections, unknown hosts) but start with the deploy and only on the new version.
+ */
+export function configErrorFactory(r: Rng, svc: string, env: string): () => Omit<SimLog, 'at'> {
+  const dep = r.pick(DEPENDENCIES);
+  const host = `${svc}-${r.pick(['db', 'cache', 'queue'])}.${env === 'production' ? 'prodution' : 'stagin'}.svc`;
+  return () =>
+    r.pick([
+      { level: 'error', message: `failed to connect to ${host}:${dep.port}: dial tcp: lookup ${host}: no such host` },
+      { level: 'error', message: `connect ECONNREFUSED 127.0.0.1:${dep.port} (${dep.name})` },
+      { level: 'error', message: `invalid configuration: key '${svc}.${dep.name}.url' is empty, falling back to default` },
+      { level: 'error', message: `upstream ${dep.name} rejected credentials: 401 Unauthorized (config ${r.hex(6)})` },
+    ] as Array<Omit<SimLog, 'at'>>);
+}
+
 export function slowQueryLine(r: Rng, latencyMs: number): Omit<SimLog, 'at'> {
   return { level: 'warn', message: `slow query (${Math.round(latencyMs * r.uniform(1, 4))}ms): SELECT * FROM ${r.pick(TABLES)} WHERE ${r.pick(FIELDS)} = $1` };
 }

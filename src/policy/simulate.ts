@@ -139,7 +139,9 @@ export function simulateScenario(o: SimulateOptions): Scenario {
   const push = (t: number, l: Omit<L.SimLog, 'at'>): void => {
     logs.push({ at: Math.min(end, Math.max(start, Math.round(t))), ...l });
   };
-  const errFactory = L.regressionErrorFactory(r, svc);
+  // a fifth of code regressions are configuration mistakes whose errors look like a dependency failing
+  const configBug = r.chance(0.25);
+  const errFactory = configBug ? L.configErrorFactory(r, svc, env) : L.regressionErrorFactory(r, svc);
   const dep = r.pick(L.DEPENDENCIES);
   const rampSteps = r.int(0, 3);
   const ramp = (k: number): number => (onsetK < 0 || k < onsetK ? 0 : Math.min(1, (k - onsetK + 1) / (rampSteps + 1)));
