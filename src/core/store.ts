@@ -38,7 +38,10 @@ export interface Store {
   append(event: NewTimelineEvent): Promise<TimelineEvent>;
   events(deploymentId: string): Promise<TimelineEvent[]>;
   /** audit trail in seq order, after `afterSeq` */
-  audit(opts?: { afterSeq?: number; limit?: number; deploymentId?: string; type?: string }): Promise<TimelineEvent[]>;
+  audit(opts?: { afterSeq?: number; limit?: number; deploymentId?: string; type?: string; actor?: string }): Promise<TimelineEvent[]>;
+  /** seq of the newest event (0 when empty), read from the chain head in O(1). Optional so
+   *  test doubles need not implement it; store/sqlite.ts and store/postgres.ts do. */
+  headSeq?(): Promise<number>;
   verifyAudit(): Promise<AuditVerification>;
   /** deployments whose watch has not completed (resume after a crash) */
   unfinishedDeployments(): Promise<Deployment[]>;

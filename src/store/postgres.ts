@@ -216,6 +216,10 @@ class PostgresStore implements Store {
     return (await this.pool.query<EventRow>(q.sql, q.args)).rows.map(rowToEvent);
   }
 
+  async headSeq(): Promise<number> {
+    return Number((await this.pool.query<{ seq: string }>('SELECT seq FROM chain_head WHERE id = 1')).rows[0].seq);
+  }
+
   /** One REPEATABLE READ snapshot, read in batches so a long trail never sits in memory. */
   async verifyAudit(): Promise<AuditVerification> {
     return inTransaction(

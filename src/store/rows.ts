@@ -141,6 +141,7 @@ export interface AuditQuery {
   limit?: number;
   deploymentId?: string;
   type?: string;
+  actor?: string;
 }
 
 /** SELECT for audit(): seq order after a cursor, optionally one deployment or one type. */
@@ -154,6 +155,7 @@ export function auditQuery(opts: AuditQuery, ph: Placeholder): { sql: string; ar
   add('seq >', Math.max(0, Math.floor(opts.afterSeq ?? 0)));
   if (opts.deploymentId !== undefined) add('deployment_id =', opts.deploymentId);
   if (opts.type !== undefined) add('type =', opts.type);
+  if (opts.actor !== undefined) add('actor =', opts.actor);
   args.push(clampLimit(opts.limit, DEFAULT_AUDIT_LIMIT));
   return { sql: `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${ph(args.length)}`, args };
 }

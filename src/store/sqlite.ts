@@ -180,6 +180,10 @@ class SqliteStore implements Store {
     return (this.stmt(q.sql).all(...q.args) as EventRow[]).map(rowToEvent);
   }
 
+  async headSeq(): Promise<number> {
+    return (this.stmt('SELECT seq FROM chain_head WHERE id = 1').get() as { seq: number }).seq;
+  }
+
   async verifyAudit(): Promise<AuditVerification> {
     return this.verifyTx();
   }

@@ -82,6 +82,8 @@ export function storeContract(name: string, makeDb: () => Promise<TestDatabase>)
       expect(await store.audit({ afterSeq: 1, limit: 1 })).toEqual([b]);
       expect(await store.audit({ type: 'policy.updated' })).toEqual([c]);
       expect(await store.audit({ deploymentId: 'dep-1', afterSeq: 1 })).toEqual([b]);
+      expect(await store.audit({ actor: 'policy:v2' })).toEqual([c]);
+      expect(await store.headSeq?.()).toBe(3);
       expect(await store.verifyAudit()).toEqual({ ok: true, checked: 3 });
     });
 
@@ -170,6 +172,7 @@ export function storeContract(name: string, makeDb: () => Promise<TestDatabase>)
     });
 
     it('keeps key-value state as JSON', async () => {
+      expect(await store.headSeq?.()).toBe(0);
       expect(await store.getState('policy')).toBeUndefined();
       await store.setState('policy', { version: 'v1', weights: [0.5, 1] });
       await store.setState('policy', { version: 'v2', weights: [1] });
