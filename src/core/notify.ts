@@ -98,7 +98,10 @@ export function noticeTitle(n: DecisionNotice): string {
   const d = n.deployment;
   const pct = Math.round(n.decision.confidence * 100);
   const what = `${n.decision.action.replace('_', ' ')} ${d.service} ${d.version} (${d.environment})`;
-  if (n.stage === 'outcome') return `${n.outcome?.recovered ? 'Recovered' : 'Not recovered'}: ${what}`;
+  if (n.stage === 'outcome') {
+    if (n.decision.action === 'continue') return `${n.outcome?.recovered ? 'Healthy' : 'Unhealthy'}: ${d.service} ${d.version} (${d.environment})`;
+    return `${n.outcome?.recovered ? 'Recovered' : 'Not recovered'}: ${what}`;
+  }
   if (n.stage === 'action') return `${n.actionResult?.ok ? 'Done' : 'Failed'}: ${what}`;
   if (n.guard.mode === 'await_approval') return `Approval needed: ${what}, confidence ${pct}%`;
   return `Decided: ${what}, confidence ${pct}%`;

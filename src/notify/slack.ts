@@ -6,6 +6,8 @@ import { noticeTitle, once, memorySentLog, type DecisionNotice, type Notifier, t
 import { postJson } from './http.js';
 
 export interface SlackOptions {
+  /** channel name (config `notifications.slack[].name`); default 'slack' */
+  name?: string;
   /** https://hooks.slack.com/services/… */
   webhookUrl: string;
   /** which stages to post; default all */
@@ -53,9 +55,10 @@ export function slackMessage(n: DecisionNotice): { text: string; blocks: unknown
 }
 
 export class SlackNotifier implements Notifier {
-  readonly name = 'slack';
+  readonly name: string;
   private readonly send: (n: DecisionNotice) => Promise<NotifyResult>;
   constructor(private readonly opts: SlackOptions) {
+    this.name = opts.name ?? 'slack';
     if (!/^https?:\/\//.test(opts.webhookUrl)) throw new Error('slack.webhookUrl must be an http(s) URL');
     this.send = once(this.name, opts.sentLog ?? memorySentLog(), async (n) => {
       const r = await postJson(opts.webhookUrl, slackMessage(n), { attempts: opts.attempts, backoffMs: opts.backoffMs });
