@@ -142,7 +142,11 @@ export class LokiSource implements SignalSource {
         problems.push({ source: this.name, message: `more than ${limit * maxPages} lines in the window; only the first ${limit * maxPages} were read` });
         break;
       }
-      if (lastNs === startNs) break; // a full page on one timestamp: cannot advance
+      if (lastNs === startNs) {
+        // A full page on one nanosecond: paging by time cannot advance past it.
+        problems.push({ source: this.name, message: `more than ${limit} lines share one timestamp; some were not read (raise limit)` });
+        break;
+      }
       startNs = lastNs;
     }
     logs.sort((a, b) => a.at - b.at);
