@@ -42,7 +42,10 @@ export function resourceTrend(before: readonly number[], after: readonly Point[]
   stats.points = seg.length;
   // above the old range AND by a practical margin (10% of the old level): refills after restarts
   // and small harmless differences between versions overshoot by a few percent at most
-  const aboveRange = current > beforeHigh && current - median(before) >= 0.1 * Math.abs(median(before));
+  // (or, with a known limit, when even the slow end of the slope interval reaches it within an hour)
+  const materially = current - median(before) >= 0.1 * Math.abs(median(before));
+  const soon = limit !== undefined && limit > 0 && fit.lo > 0 && (limit - current) / fit.lo < 60;
+  const aboveRange = current > beforeHigh && (materially || soon);
   // growing: slope interval above zero, and the fitted rise over the fit window is material
   // (≥ 2% of the pre-deploy level), so GC noise on a flat line does not count
   const span = xs[xs.length - 1] - xs[0];

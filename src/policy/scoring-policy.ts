@@ -38,7 +38,7 @@ export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evide
   if (f.canary_any_bad) regression.push({ weight: 2.5, reason: 'canary worse than stable (version-specific)' });
   if (!f.err_bad && (f.err_sig_up || f.canary_err_sig_up) && f.log_new_error >= 1 && f.code_share >= 0.5)
     regression.push({ weight: 1, reason: 'error rate up (small) together with new faults' });
-  if (f.log_new_error >= 1 && f.code_share >= 0.5) regression.push({ weight: 1.5, reason: `new program-fault errors since deploy (×${f.log_code})` });
+  if (f.log_new_error >= 1 && f.code_share >= 0.5) regression.push({ weight: 2, reason: `new program-fault errors since deploy (×${f.log_code})` });
   if (f.trace_bad) regression.push({ weight: 1, reason: `${f.trace_bad} traced operations worse` });
 
   // --- surge ---
