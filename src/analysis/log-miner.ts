@@ -49,6 +49,7 @@ const GEN = WILDCARD;
 const SEP = '\u0001';
 const RECENT_CAP = 1 << 16;
 const MAX_TOKENS = 128;
+const PAIR_MAX_TOKENS = 16;
 const HOLE = '\u0002';
 
 interface Group {
@@ -103,7 +104,7 @@ export class TemplateMiner {
   private readonly byTemplate = new Map<string, Group>();
   /** token count -> distinct generalisation signatures (position lists) in use */
   private readonly signatures = new Map<number, Map<string, number[]>>();
-  private readonly holes = new Map<string, Hole>();
+  private readonly holes = new Map<number, Hole>();
   private readonly ids = new Set<string>();
   private readonly roots: Group[] = [];
   /** groups by token count (for the similarity fallback once the cap is reached) */
@@ -204,20 +205,76 @@ export class TemplateMiner {
   /** Register g in the one-position holes of its template; generalise where evidence suffices. */
   private registerHoles(g: Group): Group {
     const t = g.tokens;
-    for (let p = 0; p < t.length; p++) {
+    const n = t.length;
+    // Hole keys are 53-bit numbers from two 32-bit position-salted token hashes: a key with
+    // positions removed is the total minus their terms, so each hole costs O(1) instead of a
+    // string join of the whole template (pairs would be cubic). A collision needs two 32-bit
+    // hashes to collide at once.
+    const h1 = new Int32Array(n);
+    const h2 = new Int32Array(n);
+    let s1 = Math.imul(n + 1, 0x27d4eb2f);
+    let s2 = Math.imul(n + 1, 0x165667b1);
+    for (let i = 0; i < n; i++) {
+      const [a, b] = tokenHashes(t[i]);
+      h1[i] = Math.imul(a ^ Math.imul(i + 1, 0x9e3779b1), 0x85ebca6b);
+      h2[i] = Math.imul(b ^ Math.imul(i + 1, 0xc2b2ae35), 0x27d4eb2f);
+      s1 = (s1 + h1[i]) | 0;
+      s2 = (s2 + h2[i]) | 0;
+    }
+    for (let p = 0; p < n; p++) {
       if (t[p] === GEN || t[p] === WILDCARD) continue;
-      const hk = holeKey(t, p);
+      const hk = key53(s1 - h1[p] + 1, s2 - h2[p] + 1);
       let h = this.holes.get(hk);
       if (!h) {
         h = { fillers: new Map() };
         this.holes.set(hk, h);
       }
       if (!h.fillers.has(t[p])) h.fillers.set(t[p], g);
-      if (h.fillers.size >= this.minFillers && hasContext(t, p) && this.shouldGeneralise(h)) {
-        return this.generalise(h, p);
+      if (h.fillers.size >= this.minFillers && hasContext(t, [p]) && this.shouldGeneralise(h)) {
+        return this.generalise(h, [p]);
+      }
+    }
+    // two positions varying together ("Registering class A for class B"): the same evidence rule,
+    // on pairs; only for short templates, the number of pairs grows with the square of the length
+    if (n <= PAIR_MAX_TOKENS) {
+      for (let p = 0; p < n; p++) {
+        if (t[p] === GEN || t[p] === WILDCARD) continue;
+        for (let q = p + 1; q < n; q++) {
+          if (t[q] === GEN || t[q] === WILDCARD) continue;
+          const hk = key53(s1 - h1[p] - h1[q] + 2, s2 - h2[p] - h2[q] + 2);
+          let h = this.holes.get(hk);
+          if (!h) {
+            h = { fillers: new Map() };
+            this.holes.set(hk, h);
+          }
+          const f = t[p] + SEP + t[q];
+          if (!h.fillers.has(f)) h.fillers.set(f, g);
+          if (h.fillers.size >= this.minFillers && hasContext(t, [p, q]) && this.shouldGeneralisePair(h)) {
+            return this.generalise(h, [p, q]);
+          }
+        }
       }
     }
     return g;
+  }
+
+  /** A pair hole generalises when both positions vary (else a one-position hole covers it). */
+  private shouldGeneralisePair(h: Hole): boolean {
+    const a = new Set<string>();
+    const b = new Set<string>();
+    for (const f of h.fillers.keys()) {
+      const [x, y] = f.split(SEP);
+      a.add(x);
+      b.add(y);
+    }
+    if (a.size < 2 || b.size < 2) return false;
+    let enums = 0;
+    for (const x of a) if (isEnumLike(x)) enums++;
+    for (const y of b) if (isEnumLike(y)) enums++;
+    if (enums >= 2) return false;
+    const seen = new Set<Group>();
+    for (const g of h.fillers.values()) seen.add(find(g));
+    return seen.size >= this.minFillers;
   }
 
   private shouldGeneralise(h: Hole): boolean {
@@ -232,7 +289,7 @@ export class TemplateMiner {
   }
 
   /** Merge every group filling hole h into the earliest one, with <*> at position p. */
-  private generalise(h: Hole, p: number): Group {
+  private generalise(h: Hole, ps: number[]): Group {
     const groups = new Set<Group>();
     for (const g of h.fillers.values()) groups.add(find(g));
     const sorted = [...groups].sort((a, b) => a.seq - b.seq);
@@ -243,7 +300,7 @@ export class TemplateMiner {
       this.live--;
     }
     const t = survivor.tokens.slice();
-    t[p] = GEN;
+    for (const p of ps) t[p] = GEN;
     const key = t.join(SEP);
     // a group that already has this exact template (e.g. a masked value at p) is the same one
     const same = this.byTemplate.get(key);
@@ -315,27 +372,37 @@ function find(g: Group): Group {
 }
 
 /**
- * A position may only become <*> if the template keeps enough constant words to mean something:
- * at least two, and at least as many as its variables (else "X <*>" shapes of unrelated one-word
- * messages would all merge).
+ * Positions may only become <*> if the template keeps enough constant words to mean something:
+ * at least two per position generalised now, and at least as many as its variables (else "X <*>"
+ * shapes of unrelated one-word messages would all merge).
  */
-function hasContext(t: string[], p: number): boolean {
+function hasContext(t: string[], ps: number[]): boolean {
   let constants = 0;
-  let vars = 1;
+  let vars = ps.length;
   for (let i = 0; i < t.length; i++) {
-    if (i === p) continue;
+    if (ps.includes(i)) continue;
     if (t[i] === GEN || !/[A-Za-z]/.test(t[i])) vars++;
     else constants++;
   }
-  return constants >= 2 && constants >= vars;
+  // generalising two positions at once needs twice the fixed context
+  return constants >= 2 * ps.length && constants >= vars;
 }
 
-function holeKey(t: string[], p: number): string {
-  const saved = t[p];
-  t[p] = HOLE;
-  const k = t.length + SEP + t.join(SEP);
-  t[p] = saved;
-  return k;
+/** Two independent 32-bit FNV-1a style hashes of a token. */
+function tokenHashes(x: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < x.length; i++) {
+    const c = x.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 13);
+  }
+  return [a, b];
+}
+
+/** Combine two 32-bit values into one exact JS number key (32 + 21 bits). */
+function key53(a: number, b: number): number {
+  return (a >>> 0) * 2097152 + ((b >>> 0) & 0x1fffff);
 }
 
 function renderTemplate(t: string[]): string {
