@@ -62,6 +62,17 @@ describe('TemplateMiner', () => {
     expect(m.resolve(a.id)!.template).toBe('Invalid user <*> from <*>');
   });
 
+  it('generalises two positions that vary together, only with enough fixed context', () => {
+    const m = new TemplateMiner();
+    const pairs = [['org.a.Foo', 'org.a.FooHandler'], ['org.b.Bar', 'org.b.BarHandler'], ['org.c.Baz', 'org.c.BazHandler']];
+    const ids = pairs.map(([x, y]) => m.add(`Registering class ${x} for class ${y}`).id);
+    expect(new Set(ids.map((id) => m.resolve(id)!.id)).size).toBe(1);
+    expect(m.resolve(ids[0])!.template).toBe('Registering class <*> for class <*>');
+    // two words changing in a short message are different statements
+    const short = ['illegal instruction', 'privileged instruction.', 'trap operation', 'imprecise exception'].map((w) => m.add(`program interrupt: ${w}`).id);
+    expect(new Set(short.map((id) => m.resolve(id)!.id)).size).toBe(4);
+  });
+
   it('keeps statements that differ by a constant word apart', () => {
     const m = new TemplateMiner();
     const ids = new Set<string>();
