@@ -38,7 +38,8 @@ const analysis: Analysis = {
   findings: [{ id: 'metric_shift:error_rate', kind: 'metric_shift', subject: 'error_rate', severity: 0.9, direction: 'up', comparison: 'before_after', stats: {}, text: 'Error rate 7.1% vs 0.2% before the deploy (×35)' }],
 };
 const fallback = summarize(analysis, dep);
-const config = () => ({ url: base, model: 'fake-model', apiKey: 'k1', timeoutMs: 300 });
+// generous timeout: the CI machine may be busy; the timeout case sets its own short one
+const config = (timeoutMs = 10_000) => ({ url: base, model: 'fake-model', apiKey: 'k1', timeoutMs });
 
 describe('llm narrator', () => {
   it('uses a narrative that only restates the findings', async () => {
@@ -63,8 +64,8 @@ describe('llm narrator', () => {
   it('falls back on HTTP errors and timeouts', async () => {
     queue.push({ status: 500 });
     expect((await narrate(analysis, dep, fallback, { config: config() })).narratorError).toBe('HTTP 500');
-    queue.push({ content: 'Error rate 7.1%.', delayMs: 1000 });
-    const s = await narrate(analysis, dep, fallback, { config: config() });
+    queue.push({ content: 'Error rate 7.1%.', delayMs: 1500 });
+    const s = await narrate(analysis, dep, fallback, { config: config(200) });
     expect(s.narratorError).toBe('timeout');
     expect(s.text).toBe(fallback.text);
   });
