@@ -63,10 +63,24 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions): Promis
     json(req, body as string, done);
   });
 
+  // `curl -d '{...}'` without a content-type header sends JSON labelled as a form: accept it when
+  // it is JSON, so the concept's one-liners work however they are typed.
+  app.addContentTypeParser(['application/x-www-form-urlencoded', 'text/plain'], { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body.trim() : '';
+    if (text === '') return done(null, undefined);
+    if (!text.startsWith('{') && !text.startsWith('[')) {
+      const err = new Error(`unsupported body for content-type '${String(req.headers['content-type'])}': send JSON`) as FastifyError;
+      err.statusCode = 415;
+      return done(err);
+    }
+    json(req, text, done);
+  });
+
   app.setErrorHandler((err: FastifyError, req, reply) => sendError(err, req, reply, opts.bodyLimitBytes));
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: `rate limit: at most ${ctx.max} requests per ${ctx.after}` }),
+    // thrown by the plugin, then answered by sendError below as {error}
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'Too Many Requests', message: `rate limit: at most ${ctx.max} requests per minute; retry in ${ctx.after}` }),
   });
   if (opts.corsOrigins && opts.corsOrigins.length > 0) {
     const cors = (await import('@fastify/cors')).default;
