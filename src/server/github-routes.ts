@@ -21,6 +21,8 @@ export interface GithubRoutesDeps {
   /** Argo CD intake; without a token the route answers 503 */
   argocd?: Omit<ArgocdIntakeOptions, 'now'> & { token?: string };
   bodyLimitBytes?: number;
+  /** route config, e.g. the server's rate limit: {rateLimit: {max: 600, timeWindow: '1 minute'}} */
+  routeConfig?: object;
 }
 
 /** Key under which the GitHub deployment a commander deployment came from is kept (for statuses). */
@@ -69,7 +71,7 @@ export async function registerGithubRoutes(app: FastifyInstance, deps: GithubRou
       done(null, body);
     });
 
-    hooks.post('/api/webhooks/github', async (req, reply) => {
+    hooks.post('/api/webhooks/github', { config: deps.routeConfig ?? {} }, async (req, reply) => {
       const cfg = deps.github;
       if (!cfg?.secret) return reply.code(503).send({ error: 'GitHub intake is not configured: set github.webhookSecret (or COMMANDER_GITHUB_WEBHOOK_SECRET)' });
       const raw = req.rawBody ?? '';
@@ -105,7 +107,7 @@ export async function registerGithubRoutes(app: FastifyInstance, deps: GithubRou
       }
     });
 
-    hooks.post('/api/webhooks/argocd', async (req, reply) => {
+    hooks.post('/api/webhooks/argocd', { config: deps.routeConfig ?? {} }, async (req, reply) => {
       const cfg = deps.argocd;
       if (!cfg?.token) return reply.code(503).send({ error: 'Argo CD intake is not configured: set argocd.token (or COMMANDER_ARGOCD_TOKEN)' });
       const presented = req.headers[ARGOCD_TOKEN_HEADER];

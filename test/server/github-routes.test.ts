@@ -119,3 +119,28 @@ describe('GitHub and Argo CD webhook routes', () => {
     expect(r.json()).toEqual({ got: { a: 1 } });
   });
 });
+
+describe('webhook route limits', () => {
+  it('applies the server rate limit and body limit to the webhook routes', async () => {
+    const store = createSqliteStore(':memory:');
+    const app = Fastify();
+    const rateLimit = (await import('@fastify/rate-limit')).default;
+    await app.register(rateLimit, { global: false });
+    await registerGithubRoutes(app, {
+      store, now: () => now, github: { secret: SECRET }, bodyLimitBytes: 64 * 1024,
+      routeConfig: { rateLimit: { max: 3, timeWindow: '1 minute' } },
+      receive: async () => { throw new Error('must not be called'); },
+    });
+    await app.ready();
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push((await app.inject({ method: 'POST', url: '/api/webhooks/github', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429, 429]);
+      const big = await app.inject({ method: 'POST', url: '/api/webhooks/argocd', payload: JSON.stringify({ x: 'y'.repeat(70 * 1024) }), headers: { 'content-type': 'application/json' } });
+      expect(big.statusCode).toBe(413);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});
