@@ -1,9 +1,9 @@
 // Pure dashboard helpers: list model, live patching, chart preparation, config and routing.
 import { describe, expect, it } from 'vitest';
-import type { DeploymentDetailResponse, DeploymentListItem } from '../../src/core/api.js';
+import type { DecisionRecord, DeploymentDetailResponse, DeploymentListItem } from '../../src/core/api.js';
 import type { TimelineEvent } from '../../src/core/timeline.js';
 import type { Finding } from '../../src/core/types.js';
-import { applyEvent, rowFromDetail, visibleRows, EMPTY_FILTERS, distinct, listFromResponse } from '../../dashboard/src/lib/deployments.js';
+import { applyEvent, primaryDecision, rowFromDetail, visibleRows, EMPTY_FILTERS, distinct, listFromResponse } from '../../dashboard/src/lib/deployments.js';
 import { buildChart, orderMetrics } from '../../dashboard/src/lib/chart.js';
 import { resolveApiBase, validApiBase } from '../../dashboard/src/lib/config.js';
 import { parseRoute, listHref, deploymentHref } from '../../dashboard/src/lib/route.js';
@@ -54,6 +54,18 @@ describe('live list model', () => {
       summary: { headline: 'H', lines: [], text: 'H', author: 'deterministic' },
     } as DeploymentDetailResponse;
     expect(rowFromDetail(detail)).toMatchObject({ status: 'awaiting_approval', pendingDecisionId: 'b', headline: 'H', decision: { action: 'rollback' } });
+  });
+
+  it('shows the decision that was acted on, not a later "continue" while verifying', () => {
+    const dec = (id: string, action: 'continue' | 'rollback', at: number): DecisionRecord =>
+      ({ id, at, action, confidence: 0.8, reasons: [], policyVersion: 'v1', guard: { mode: 'execute', reason: '' }, approval: 'not_needed' });
+    const d: Pick<DeploymentDetailResponse, 'decisions' | 'actions'> = {
+      decisions: [dec('a', 'continue', 1), dec('b', 'rollback', 2), dec('c', 'continue', 3)],
+      actions: [{ id: 'x', decisionId: 'b', action: 'rollback', requestedAt: 2, status: 'executed', actuator: 'simulated' }],
+    };
+    expect(primaryDecision(d)?.id).toBe('b');
+    expect(primaryDecision({ ...d, actions: [] })?.id).toBe('c');
+    expect(primaryDecision({ decisions: [], actions: [] })).toBeUndefined();
   });
 
   it('filters and sorts 5,000 rows newest first', () => {

@@ -3,33 +3,35 @@
 // it (summary, confidence, chart), approves a held decision, and saves screenshots at
 // 1280×800 and 390×844 under test-artifacts/.
 // Needs `npm run build` first (npm test does it) and Chromium at /usr/bin/chromium (.ci/run).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCommander, stop, type Commander } from './spawn-commander.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ART = join(ROOT, 'test-artifacts');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-let proc: ChildProcess | undefined;
+let commander: Commander | undefined;
 let browser: Browser | undefined;
 let base = '';
 let tmp = '';
-let log = '';
 
-/** Starts the compiled CLI's demo on a free port and resolves with its base URL. */
+/** Starts the compiled CLI's demo (simulated world) on a free port with a fast clock. */
 async function startDemo(): Promise<string> {
   tmp = mkdtempSync(join(tmpdir(), 'dash-e2e-'));
-  // Staging decisions always wait for a person, so there is a pending approval to act on.
+  // Fast: the clock runs ×30 with a 5-minute window; staging decisions always wait for a
+  // person, so there is a pending approval to act on; production acts on its own.
   const config = join(tmp, 'commander.yaml');
   writeFileSync(
     config,
     [
+      'watch: { windowSeconds: 300, verifySeconds: 90 }',
+      'demo: { speed: 30, minIntervalSeconds: 60, maxIntervalSeconds: 120 }',
       'guardrails:',
       '  cooldownSeconds: 0',
       '  environments:',
@@ -38,25 +40,8 @@ async function startDemo(): Promise<string> {
       '',
     ].join('\n'),
   );
-  const args = ['bin/devops-commander.js', 'demo', '--simulated', '--port', '0', '--db', join(tmp, 'c.db'), '--config', config, '--fast'];
-  proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  return await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not print its URL in 30 s:\n${log}`)), 30_000);
-    const onData = (b: Buffer) => {
-      log += b.toString();
-      const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
-      if (m && m[1] !== '0') {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    };
-    proc!.stdout!.on('data', onData);
-    proc!.stderr!.on('data', onData);
-    proc!.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`demo exited with ${code}:\n${log}`));
-    });
-  });
+  commander = await startCommander(['demo', '--simulated', '--port', '0', '--db', join(tmp, 'c.db'), '--config', config]);
+  return commander.url;
 }
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
@@ -82,13 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (proc && proc.exitCode === null) {
-    proc.kill('SIGTERM');
-    await new Promise((r) => {
-      const t = setTimeout(() => (proc!.kill('SIGKILL'), r(undefined)), 5000);
-      proc!.once('exit', () => (clearTimeout(t), r(undefined)));
-    });
-  }
+  await stop(commander);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -114,14 +93,16 @@ describe('dashboard end to end', () => {
     // …and the same row turns "rolled back" without any reload.
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000, interval: 500 }).toBe('rolled_back');
     expect(await page.evaluate('window.__noReload')).toBe(42);
-    await expect.poll(async () => (await row.textContent()) ?? '').toMatch(/Roll back.*\d+%/);
+    expect(await row.getByTestId('confidence').textContent()).toMatch(/\d+%/);
     await shot(page, 'list-rolled-back-1280');
 
     // Open it: summary, confidence, a chart with a drawn canvas, the timeline.
     await row.click();
     await page.getByTestId('summary').waitFor({ timeout: 15_000 });
     expect((await page.getByTestId('summary').textContent())!.length).toBeGreaterThan(20);
-    expect(await page.getByTestId('decision').getByTestId('confidence').textContent()).toMatch(/\d+%/);
+    expect(await page.getByTestId('decision').getByTestId('confidence').first().textContent()).toMatch(/\d+%/);
+    // The decision shown is the one that was acted on, not a later "continue" while verifying.
+    expect(await page.getByTestId('decision').locator('.badge.act').first().textContent()).toBe('Roll back');
     await page.locator('[data-testid^="chart-"] canvas').first().waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('outcome').count(), { timeout: 60_000 }).toBe(1);
     await expect.poll(() => page.getByTestId('timeline').textContent()).toMatch(/Action done/);

@@ -1,6 +1,6 @@
 // The live deployments list as pure functions: merge rows, patch them from timeline events,
 // derive a row from a detail answer, filter and sort. The page keeps a Map and calls these.
-import type { DeploymentDetailResponse, DeploymentListItem } from '../../../src/core/api.js';
+import type { DecisionRecord, DeploymentDetailResponse, DeploymentListItem } from '../../../src/core/api.js';
 import type { Action } from '../../../src/core/types.js';
 import type { TimelineEvent } from '../../../src/core/timeline.js';
 
@@ -59,9 +59,22 @@ export function applyEvent(
   return next;
 }
 
+/**
+ * The decision that matters for a person: the one the last action carried out, else the one
+ * waiting for approval, else the latest. (After a rollback the watch keeps deciding
+ * "continue" while it verifies; those must not hide the rollback.)
+ */
+export function primaryDecision(d: Pick<DeploymentDetailResponse, 'decisions' | 'actions'>): DecisionRecord | undefined {
+  const lastAction = d.actions[d.actions.length - 1];
+  const acted = lastAction && d.decisions.find((x) => x.id === lastAction.decisionId);
+  if (acted) return acted;
+  const pending = [...d.decisions].reverse().find((x) => x.approval === 'pending');
+  return pending ?? d.decisions[d.decisions.length - 1];
+}
+
 /** The list row a detail answer implies (used after re-fetching one deployment). */
 export function rowFromDetail(d: DeploymentDetailResponse): DeploymentListItem {
-  const last = d.decisions.length ? d.decisions[d.decisions.length - 1] : undefined;
+  const last = primaryDecision(d);
   const pending = [...d.decisions].reverse().find((x) => x.approval === 'pending');
   return {
     ...d.deployment,

@@ -5,6 +5,7 @@ import { ApprovalForm } from '../components/ApprovalForm.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { buildChart, orderMetrics } from '../lib/chart.js';
+import { primaryDecision } from '../lib/deployments.js';
 import { describeEvent, EVENT_LABEL } from '../lib/describe.js';
 import { actionLabel, formatStat, formatTime } from '../lib/format.js';
 
@@ -47,7 +48,7 @@ function FindingItem({ f }: { f: Finding }) {
 }
 
 function Decisions({ d }: { d: DeploymentDetailResponse }) {
-  const last = d.decisions[d.decisions.length - 1];
+  const last = primaryDecision(d);
   if (!last) return <p className="muted">No decision yet: the watch is still gathering evidence.</p>;
   return (
     <div className="decision" data-testid="decision">
@@ -88,9 +89,9 @@ function Decisions({ d }: { d: DeploymentDetailResponse }) {
       {last.approval === 'pending' && <ApprovalForm decisionId={last.id} />}
       {d.decisions.length > 1 && (
         <details>
-          <summary>Earlier decisions ({d.decisions.length - 1})</summary>
+          <summary>All decisions ({d.decisions.length})</summary>
           <ul>
-            {d.decisions.slice(0, -1).reverse().map((x) => (
+            {[...d.decisions].reverse().map((x) => (
               <li key={x.id}>
                 {formatTime(x.at)} — {actionLabel(x.action)} {Math.round(x.confidence * 100)}% ({x.guard.mode.replace('_', ' ')})
               </li>
