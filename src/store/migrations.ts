@@ -78,6 +78,20 @@ CREATE TABLE kv_state (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'deployment list indexes end in id (no sort step for the tie-break), service+environment',
+    sql: `
+DROP INDEX deployments_service;
+DROP INDEX deployments_environment;
+DROP INDEX deployments_status;
+CREATE INDEX deployments_service ON deployments (service, received_at, id);
+CREATE INDEX deployments_environment ON deployments (environment, received_at, id);
+CREATE INDEX deployments_status ON deployments (status, received_at, id);
+-- the loop asks for the previous deployment of the same service in the same environment
+CREATE INDEX deployments_service_env ON deployments (service, environment, received_at, id);
+`,
+  },
 ];
 
 export function migrationSql(m: Migration, dialect: Dialect): string {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../../src/store/sqlite.js';
-import { MIGRATIONS } from '../../src/store/migrations.js';
+import { createSqliteStore, migrateSqlite } from '../../src/store/sqlite.js';
+import { auditQuery, listDeploymentsQuery, sqlitePh } from '../../src/store/rows.js';
+import { MIGRATIONS, MIGRATIONS_TABLE_DDL, migrationSql } from '../../src/store/migrations.js';
 import { storeContract, spec, meta } from './store-contract.js';
 
 storeContract('sqlite', async () => {
@@ -43,9 +44,58 @@ describe('sqlite store specifics', () => {
     }
   });
 
+  it('upgrades a version-1 database in place, keeping its data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
+    try {
+      const file = join(dir, 'old.db');
+      const raw = new Database(file);
+      raw.exec(MIGRATIONS_TABLE_DDL);
+      raw.exec(migrationSql(MIGRATIONS[0], 'sqlite'));
+      raw.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'v1', 0)").run();
+      raw.close();
+      const s = createSqliteStore(file);
+      await s.createDeployment(spec(1), meta(1));
+      await s.close();
+      const again = new Database(file);
+      expect(again.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual(
+        MIGRATIONS.map((m) => ({ version: m.version })),
+      );
+      expect(again.prepare("SELECT name FROM sqlite_master WHERE name = 'deployments_service_env'").get()).toBeTruthy();
+      expect(again.prepare('SELECT id FROM deployments').all()).toEqual([{ id: 'dep-1' }]);
+      again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('works in memory', async () => {
     const s = createSqliteStore(':memory:');
     expect((await s.createDeployment(spec(1), meta(1))).created).toBe(true);
     await s.close();
+  });
+});
+
+describe('sqlite query plans (listing stays fast at 5,000+ deployments)', () => {
+  it('serves every list and audit filter from an index, without a sort step', async () => {
+    const raw = new Database(':memory:');
+    migrateSqlite(raw);
+    const queries = [
+      listDeploymentsQuery({}, sqlitePh),
+      listDeploymentsQuery({ service: 'a' }, sqlitePh),
+      listDeploymentsQuery({ status: 'healthy' }, sqlitePh),
+      listDeploymentsQuery({ environment: 'prod', before: 5 }, sqlitePh),
+      listDeploymentsQuery({ service: 'a', environment: 'prod', limit: 1 }, sqlitePh),
+      auditQuery({ afterSeq: 10 }, sqlitePh),
+      auditQuery({ type: 'decision.made' }, sqlitePh),
+      auditQuery({ deploymentId: 'd' }, sqlitePh),
+    ];
+    for (const q of queries) {
+      const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join(' | ');
+      expect(plan, q.sql).toMatch(/USING (INDEX|INTEGER PRIMARY KEY)/);
+      expect(plan, q.sql).not.toMatch(/TEMP B-TREE/);
+    }
+    raw.close();
   });
 });
