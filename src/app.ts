@@ -115,7 +115,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       services: config.demo.services,
       deploymentsFile: config.demo.deploymentsFile ?? join(root, 'mock-data', 'deployments.json'),
     });
-  const world = await worldFactory({ clock, store, log });
+  // One OTLP buffer: the receiver's routes fill it, a world's OtlpSource reads it.
+  const otlpBuffer = new OtlpBuffer();
+  const world = await worldFactory({ clock, store, log, otlp: otlpBuffer });
 
   const timing = timingOf(config);
   const policy = new ScoringPolicy();
@@ -171,7 +173,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       },
       // The OTLP receiver is always on; an OtlpSource reading this buffer is added to the
       // sources when a live world (or config) asks for it.
-      otlp: { buffer: new OtlpBuffer(), registry: metrics.registry },
+      otlp: { buffer: otlpBuffer, registry: metrics.registry },
     },
   );
 
@@ -183,7 +185,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const resumed = await scheduler.start();
   ready = true;
   if (resumed > 0) log(`resumed ${resumed} unfinished watch${resumed === 1 ? '' : 'es'}`);
-  await world.start?.(intake, scheduler);
+  await world.start?.(intake, scheduler, { url });
 
   let closing: Promise<void> | undefined;
   return {

@@ -6,11 +6,14 @@ import type { Store } from '../core/store.js';
 import type { Actuator, DeploymentSpec, SignalSource } from '../core/types.js';
 import type { DeploymentIntake } from '../loop/deployments.js';
 import type { Scheduler } from '../loop/scheduler.js';
+import type { OtlpBuffer } from '../signals/otlp.js';
 
 export interface WorldContext {
   clock: Clock;
   store: Store;
   log: (msg: string) => void;
+  /** the OTLP receiver's buffer (what services push to /v1/*), for worlds that read it */
+  otlp?: OtlpBuffer;
 }
 
 export interface World {
@@ -20,7 +23,7 @@ export interface World {
   /** the demo's next deployment (an empty body on the concept's path) */
   nextDeploy?(): DeploymentSpec;
   /** start deploying by itself (after the loop resumed its watches) */
-  start?(intake: DeploymentIntake, scheduler: Scheduler): Promise<void>;
+  start?(intake: DeploymentIntake, scheduler: Scheduler, info?: { url: string }): Promise<void>;
   stop?(): Promise<void>;
 }
 

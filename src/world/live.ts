@@ -1,0 +1,197 @@
+// The live demo world: real processes of the demo service (demo/service) run by the local
+// actuator on loopback ports, real load from the load generator, signals scraped from their
+// /metrics plus the logs and traces they push to the commander's OTLP receiver. The deployer
+// ships good versions, a leaking one, an erroring one, and a good one followed by a real traffic
+// surge; the commander has to notice each from the signals alone and act on the processes.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { DeploymentSpec, SignalSource } from '../core/types.js';
+import { LocalActuator } from '../actions/local.js';
+import { ScrapeSource } from '../signals/scrape.js';
+import { OtlpBuffer, OtlpSource } from '../signals/otlp.js';
+import { LoadGenerator } from '../../demo/loadgen.js';
+import type { DeploymentIntake } from '../loop/deployments.js';
+import type { Scheduler } from '../loop/scheduler.js';
+import type { World, WorldContext, WorldFactory } from './types.js';
+
+export type LiveStep = 'good' | 'leak' | 'throw' | 'surge' | 'slow' | 'crash';
+/** What the deployer ships, in order: mostly good, and every failure the issue asks for. */
+export const LIVE_CYCLE: LiveStep[] = ['good', 'leak', 'good', 'throw', 'surge', 'good', 'slow', 'crash'];
+const FAULT: Record<LiveStep, string> = { good: 'none', surge: 'none', leak: 'leak', throw: 'throw', slow: 'slow', crash: 'crash' };
+
+export interface LiveWorldConfig {
+  service?: string;
+  environment?: string;
+  /** version running at start */
+  initialVersion?: string;
+  replicas?: number;
+  /** deploy by itself every [min, max] real seconds (only when no watch of the service is running) */
+  autoDeploy: boolean;
+  minIntervalSeconds: number;
+  maxIntervalSeconds: number;
+  cycle?: LiveStep[];
+  /** steady and surge request rates */
+  rps?: number;
+  surgeRps?: number;
+  surgeSeconds?: number;
+  scrapeIntervalMs?: number;
+  /** the memory limit the analysis projects against (the leak really reaches it) */
+  memoryLimitBytes?: number;
+  /** the receiver's buffer (shared with the OTLP routes); without it the world creates one */
+  otlp?: OtlpBuffer;
+  /** commander URL for the services' OTLP exporters; resolved when the world starts */
+  otlpEndpoint?: () => string | undefined;
+  stateDir?: string;
+  /** extra per-request CPU work in the demo service (ms) */
+  workMs?: number;
+}
+
+/** How to run the demo service: the compiled file next to us, else the TypeScript source via tsx. */
+export function demoServiceArgv(): string[] {
+  const js = fileURLToPath(new URL('../../demo/service/server.js', import.meta.url));
+  if (existsSync(js)) return [js];
+  const ts = fileURLToPath(new URL('../../demo/service/server.ts', import.meta.url));
+  return ['--import', 'tsx', ts];
+}
+
+export interface LiveWorld extends World {
+  actuator: LocalActuator;
+  load: LoadGenerator;
+  scrape: ScrapeSource;
+  /** deploys the next step of the cycle for real and reports it to the intake */
+  deployNext(step?: LiveStep): Promise<DeploymentSpec>;
+}
+
+export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
+  return async (ctx: WorldContext): Promise<LiveWorld> => {
+    const service = cfg.service ?? 'checkout';
+    const environment = cfg.environment ?? 'demo';
+    const versionEnv: Record<string, Record<string, string>> = {};
+    let endpoint: string | undefined;
+    const env: Record<string, string> = { DEMO_WORK_MS: String(cfg.workMs ?? 2) };
+    const actuator = new LocalActuator({
+      args: [...demoServiceArgv(), '--port', '{port}', '--version', '{version}', '--service', '{service}', '--environment', '{environment}'],
+      env,
+      versionEnv,
+      maxReplicas: 6,
+      startTimeoutMs: 60_000,
+      ...(cfg.stateDir ? { stateDir: cfg.stateDir } : {}),
+      onLog: (line) => {
+        if (/fatal|FATAL/.test(line)) ctx.log(`live: ${line}`);
+      },
+    });
+    const targets = () => actuator.endpoints(service).map((r) => ({ url: `${r.url}/metrics`, service, environment, version: r.version }));
+    const scrape = new ScrapeSource({
+      targets,
+      intervalMs: cfg.scrapeIntervalMs ?? 2000,
+      clock: ctx.clock,
+      limits: { [service]: { memory_bytes: cfg.memoryLimitBytes ?? 400 * 1024 * 1024 } },
+    });
+    const buffer = cfg.otlp ?? ctx.otlp ?? new OtlpBuffer();
+    const sources: SignalSource[] = [scrape, new OtlpSource(buffer)];
+    const load = new LoadGenerator({
+      targets: () => actuator.endpoints(service).filter((r) => r.state === 'running').map((r) => r.url),
+      rps: cfg.rps ?? 20,
+      surgeRps: cfg.surgeRps ?? 250,
+    });
+    const cycle = cfg.cycle ?? LIVE_CYCLE;
+    let counter = 0;
+    let minor = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let surgeTimer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    let scheduler: Scheduler | undefined;
+    let intake: DeploymentIntake | undefined;
+
+    const versionFor = (step: LiveStep): string => {
+      minor++;
+      const v = `v1.${minor}.0`;
+      versionEnv[v] = { DEMO_FAULT: FAULT[step] };
+      return v;
+    };
+
+    // The concept's curl: an empty body deploys the next version of the cycle.
+    const planned = (step: LiveStep): DeploymentSpec => {
+      const previous = actuator.currentVersion(service);
+      const version = versionFor(step);
+      return { service, environment, version, ...(previous ? { previousVersion: previous } : {}), at: ctx.clock.now(), replicas: Math.max(1, actuator.endpoints(service).length) };
+    };
+
+    const rollout = async (spec: DeploymentSpec, step: LiveStep): Promise<void> => {
+      if (endpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = endpoint;
+      await actuator.deploy({ service, environment, version: spec.version, replicas: spec.replicas ?? 1 });
+      if (step === 'surge') {
+        // A good version, then real traffic several times the usual: the fix is capacity.
+        surgeTimer = setTimeout(() => {
+          ctx.log(`live: traffic surge to ${cfg.surgeRps ?? 250} rps`);
+          load.setMode('surge');
+          surgeTimer = setTimeout(() => load.setMode('steady'), (cfg.surgeSeconds ?? 120) * 1000);
+          surgeTimer.unref();
+        }, 5000);
+        surgeTimer.unref();
+      }
+    };
+
+    const deployNext = async (step?: LiveStep): Promise<DeploymentSpec> => {
+      const s = step ?? cycle[counter++ % cycle.length];
+      const spec = planned(s);
+      spec.at = ctx.clock.now();
+      await rollout(spec, s);
+      if (intake) {
+        const r = await intake.receive(spec, { source: 'demo', idempotencyKey: `live:${service}@${spec.version}` });
+        ctx.log(`live: deployed ${service} ${spec.version} (${s}) as ${r.deployment.id}`);
+      }
+      return spec;
+    };
+
+    const world: LiveWorld = {
+      name: 'live',
+      sources,
+      actuator,
+      load,
+      scrape,
+      deployNext,
+      nextDeploy() {
+        const s = cycle[counter++ % cycle.length];
+        const spec = planned(s);
+        // the processes follow within seconds; the watch sees the switch in its signals
+        void rollout(spec, s).catch((e: unknown) => ctx.log(`live: rollout of ${spec.version} failed: ${e instanceof Error ? e.message : String(e)}`));
+        return spec;
+      },
+      async start(i: DeploymentIntake, sched: Scheduler, info?: { url: string }) {
+        intake = i;
+        scheduler = sched;
+        endpoint = info?.url ?? cfg.otlpEndpoint?.();
+        if (endpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = endpoint;
+        await actuator.deploy({ service, environment, version: cfg.initialVersion ?? 'v1.0.0', replicas: cfg.replicas ?? 2 });
+        versionEnv[cfg.initialVersion ?? 'v1.0.0'] = { DEMO_FAULT: 'none' };
+        scrape.start();
+        load.start();
+        ctx.log(`live: ${service} ${cfg.initialVersion ?? 'v1.0.0'} running on ${actuator.endpoints(service).map((r) => r.port).join(', ')}`);
+        if (!cfg.autoDeploy) return;
+        const schedule = (): void => {
+          if (stopped) return;
+          const s = cfg.minIntervalSeconds + Math.random() * Math.max(0, cfg.maxIntervalSeconds - cfg.minIntervalSeconds);
+          timer = setTimeout(() => {
+            // one deployment of the service watched at a time, as a real pipeline would
+            if (scheduler?.active().some((d) => d.service === service)) return schedule();
+            deployNext()
+              .catch((e: unknown) => ctx.log(`live: deploy failed: ${e instanceof Error ? e.message : String(e)}`))
+              .finally(schedule);
+          }, s * 1000);
+          timer.unref();
+        };
+        schedule();
+      },
+      async stop() {
+        stopped = true;
+        clearTimeout(timer);
+        clearTimeout(surgeTimer);
+        load.stop();
+        await scrape.close();
+        await actuator.close();
+      },
+    };
+    return world;
+  };
+}
