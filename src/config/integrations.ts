@@ -205,3 +205,41 @@ export function targetFor(
   const s = cfg.services[service];
   return s?.environments?.[environment]?.target ?? s?.target ?? cfg.target;
 }
+
+export type ApprovalPolicy = z.infer<typeof approvalSchema>;
+
+/** The approval policy of one service in one environment (environment entry over service entry). */
+export function approvalFor(cfg: { services: Record<string, ServiceConfig> }, service: string, environment: string): ApprovalPolicy {
+  const s = cfg.services[service];
+  return { ...(s?.approval ?? {}), ...(s?.environments?.[environment]?.approval ?? {}) };
+}
+
+/** Absolute metric limits of one service in one environment. */
+export function thresholdsFor(cfg: { services: Record<string, ServiceConfig> }, service: string, environment: string): Partial<Record<(typeof metricKeys)[number], number>> {
+  const s = cfg.services[service];
+  return { ...(s?.thresholds ?? {}), ...(s?.environments?.[environment]?.thresholds ?? {}) };
+}
+
+/**
+ * Tightens a guard verdict with a service's approval policy: never loosens it. An action that
+ * would execute on its own waits for a person when the policy requires approval, lists the
+ * action in `alwaysAsk`, or sets a higher `autoActConfidence` than the decision reached.
+ */
+export function applyApprovalPolicy<V extends { mode: string; reason: string }>(
+  verdict: V,
+  decision: { action: string; confidence: number },
+  policy: ApprovalPolicy,
+): V | (Omit<V, 'mode' | 'reason'> & { mode: 'await_approval'; reason: string }) {
+  if (verdict.mode !== 'execute' || decision.action === 'continue') return verdict;
+  if (policy.requireApproval) return { ...verdict, mode: 'await_approval', reason: 'this service requires approval' };
+  if (policy.alwaysAsk?.includes(decision.action as 'rollback')) return { ...verdict, mode: 'await_approval', reason: `${decision.action} of this service always needs approval` };
+  if (policy.autoActConfidence !== undefined && decision.confidence < policy.autoActConfidence)
+    return { ...verdict, mode: 'await_approval', reason: `confidence ${Math.round(decision.confidence * 100)}% is below this service's ${Math.round(policy.autoActConfidence * 100)}% for acting alone` };
+  return verdict;
+}
+
+/** Whether a token may approve under a policy with `approvers` (none listed: any operator). */
+export function mayApprove(policy: ApprovalPolicy, tokenName: string | undefined): boolean {
+  if (!policy.approvers || policy.approvers.length === 0) return true;
+  return tokenName !== undefined && policy.approvers.includes(tokenName);
+}

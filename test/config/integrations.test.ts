@@ -59,3 +59,24 @@ describe('integration config sections', () => {
     expect(() => resolveSecret({ env: 'NOPE' }, {}, 'notifications.slack[0].webhookUrl')).toThrow('notifications.slack[0].webhookUrl: environment variable NOPE is not set');
   });
 });
+
+describe('per-service approval policy', () => {
+  const c = parseConfig(example('kubernetes-prometheus.yaml'));
+  it('merges environment over service and only ever tightens the guard', async () => {
+    const { approvalFor, applyApprovalPolicy, mayApprove, thresholdsFor } = await import('../../src/config/integrations.js');
+    const prod = approvalFor(c, 'checkout', 'production');
+    const staging = approvalFor(c, 'checkout', 'staging');
+    expect(prod).toMatchObject({ alwaysAsk: ['rollback'], approvers: ['sre-lead'] });
+    expect(staging).toMatchObject({ alwaysAsk: ['rollback'], requireApproval: false, autoActConfidence: 0.5 });
+    const exec = { mode: 'execute', reason: 'confident' };
+    expect(applyApprovalPolicy(exec, { action: 'rollback', confidence: 0.99 }, prod)).toMatchObject({ mode: 'await_approval', reason: 'rollback of this service always needs approval' });
+    expect(applyApprovalPolicy(exec, { action: 'scale_up', confidence: 0.99 }, prod)).toBe(exec);
+    expect(applyApprovalPolicy(exec, { action: 'scale_up', confidence: 0.4 }, staging)).toMatchObject({ mode: 'await_approval' });
+    const dry = { mode: 'dry_run', reason: 'dry run' };
+    expect(applyApprovalPolicy(dry, { action: 'rollback', confidence: 0.99 }, prod)).toBe(dry);
+    expect(mayApprove(prod, 'sre-lead')).toBe(true);
+    expect(mayApprove(prod, 'ci')).toBe(false);
+    expect(mayApprove(approvalFor(c, 'search', 'production'), 'ci')).toBe(true);
+    expect(thresholdsFor(c, 'checkout', 'production')).toEqual({ error_rate: 0.02, latency_p95_ms: 800 });
+  });
+});
