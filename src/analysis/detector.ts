@@ -77,7 +77,8 @@ export class StreamingDetector {
   private stepMs = Number.NaN;
   /** values one day back, by position (filled once the sampling step is known) */
   private ring: Float64Array | null = null;
-  private ringPos = 0;
+  private ringT: Float64Array | null = null;
+  private stepSamples = 0;
   private seen = 0;
   private recentScores: number[] = [];
 
@@ -93,10 +94,18 @@ export class StreamingDetector {
   /** Score the next point (timestamp in ms, value). Returns the anomaly score in [0,1]. */
   update(timestampMs: number, x: number): number {
     if (!Number.isFinite(x)) return 0; // missing data is not an anomaly
-    if (Number.isFinite(this.prevT) && Number.isNaN(this.stepMs) && timestampMs > this.prevT) {
-      this.stepMs = timestampMs - this.prevT;
-      const period = Math.round(DAY_MS / this.stepMs);
-      if (period >= 4 && period <= this.history) this.ring = new Float64Array(period).fill(Number.NaN);
+    // sampling step: the smallest gap among the first points (irregular series have gaps, not
+    // shorter steps); it sizes the time-of-day slots of the seasonal feature
+    if (Number.isFinite(this.prevT) && timestampMs > this.prevT && this.stepSamples < 20) {
+      const gap = timestampMs - this.prevT;
+      if (!(gap >= this.stepMs)) this.stepMs = gap;
+      if (++this.stepSamples === 20) {
+        const slots = Math.round(DAY_MS / this.stepMs);
+        if (slots >= 4 && slots <= this.history) {
+          this.ring = new Float64Array(slots).fill(Number.NaN);
+          this.ringT = new Float64Array(slots).fill(Number.NaN);
+        }
+      }
     }
     this.prevT = timestampMs;
     this.seen++;
@@ -114,11 +123,13 @@ export class StreamingDetector {
     this.prev = x;
 
     let sSeason = 0;
-    if (this.ring) {
-      const back = this.ring[this.ringPos];
-      if (!Number.isNaN(back)) sSeason = this.seasonal.surprise(Math.abs(x - back), false, this.norm);
-      this.ring[this.ringPos] = x;
-      this.ringPos = (this.ringPos + 1) % this.ring.length;
+    if (this.ring && this.ringT) {
+      // the value at the same time of day, if it was seen about one day ago (gaps leave holes)
+      const slot = Math.floor((((timestampMs % DAY_MS) + DAY_MS) % DAY_MS) / this.stepMs) % this.ring.length;
+      const age = timestampMs - this.ringT[slot];
+      if (age > 0.5 * DAY_MS && age < 1.5 * DAY_MS) sSeason = this.seasonal.surprise(Math.abs(x - this.ring[slot]), false, this.norm);
+      this.ring[slot] = x;
+      this.ringT[slot] = timestampMs;
     }
 
     const raw = Math.max(sValue, K.mean * sMean, K.step * sStep, K.season * sSeason);

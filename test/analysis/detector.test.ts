@@ -55,6 +55,20 @@ describe('StreamingDetector', () => {
     expect(Math.max(...s.slice(1200, 1210))).toBeGreaterThan(Math.max(...s.slice(300, 1200)));
   });
 
+  it('handles irregular sampling with gaps and stays causal', () => {
+    const rand = seededRandom(9);
+    const pts: { t: number; v: number }[] = [];
+    let t = 0;
+    for (let i = 0; i < 2500; i++) {
+      t += 300_000 * (rand() < 0.1 ? 1 + Math.floor(rand() * 20) : 1); // 5-minute steps, some gaps
+      pts.push({ t, v: 50 + 20 * Math.sin((2 * Math.PI * t) / 86_400_000) + normal(rand) + (i >= 2300 && i < 2305 ? 40 : 0) });
+    }
+    const s = scoreSeries(pts);
+    expect(s.every((x) => x >= 0 && x <= 1)).toBe(true);
+    expect(scoreSeries(pts.slice(0, 2302))).toEqual(s.slice(0, 2302));
+    expect(Math.max(...s.slice(2300, 2305))).toBeGreaterThan(Math.max(...s.slice(500, 2300)));
+  });
+
   it('treats missing values as no evidence', () => {
     const d = new StreamingDetector();
     for (let i = 0; i < 100; i++) d.update(i * 1000, 10 + (i % 3));
