@@ -48,7 +48,9 @@ export function chainEvent(event: NewTimelineEvent, seq: number, prevHash: strin
     seq,
     deploymentId: event.deploymentId ?? null,
     type: event.type,
-    at: event.at,
+    // whole milliseconds: a simulated clock may yield fractions, and PostgreSQL's BIGINT
+    // would reject what SQLite accepts; rounding first keeps both backends (and hashes) equal
+    at: Math.round(event.at),
     actor: event.actor,
     payload: normalizePayload(event.payload),
     ...(event.dedupeKey !== undefined ? { dedupeKey: event.dedupeKey } : {}),

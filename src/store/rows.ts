@@ -44,14 +44,14 @@ export function deploymentValues(
     meta.id,
     meta.idempotencyKey,
     meta.source,
-    meta.receivedAt,
+    Math.round(meta.receivedAt), // whole ms, as in chain.ts
     'watching',
     spec.service,
     spec.environment,
     spec.version,
     spec.previousVersion ?? null,
     spec.commit ?? null,
-    spec.at,
+    Math.round(spec.at),
     spec.replicas ?? null,
     Object.keys(extra).length ? JSON.stringify(extra) : null,
   ];

@@ -95,6 +95,15 @@ export function storeContract(name: string, makeDb: () => Promise<TestDatabase>)
       expect((await store.verifyAudit()).ok).toBe(true);
     });
 
+    it('stores times as whole milliseconds on every backend (simulated clocks can be fractional)', async () => {
+      const d = await store.createDeployment(spec(1, { at: T0 + 0.6 }), meta(1, { receivedAt: T0 + 10.4 }));
+      expect([d.deployment.at, d.deployment.receivedAt]).toEqual([T0 + 1, T0 + 10]);
+      const e = await store.append(ev('dep-1', 0.5));
+      expect(e.at).toBe(T0 + 1);
+      expect((await store.events('dep-1'))[0]).toEqual(e);
+      expect((await store.verifyAudit()).ok).toBe(true);
+    });
+
     it('rejects bad events and unknown deployments without touching the chain', async () => {
       await expect(store.append(ev('dep-missing', 1))).rejects.toThrow(/unknown deployment|foreign key/i);
       await expect(store.append(ev(null, 1, { type: 'nope' as never }))).rejects.toThrow(/unknown timeline event type/);
