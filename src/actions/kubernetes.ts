@@ -77,14 +77,20 @@ function revisionOf(rs: V1ReplicaSet): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
-/** JSON with sorted keys and without empty values, so semantically equal templates compare equal. */
+const isEmpty = (v: unknown) =>
+  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && Object.keys(v as object).length === 0);
+
+/**
+ * JSON with sorted keys and without null/empty values: like apimachinery's Semantic.DeepEqual,
+ * which kubectl uses, a nil and an empty list or map compare equal.
+ */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => {
-    if (x && typeof x === 'object' && !Array.isArray(x)) {
+    if (x && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Date)) {
       const o = x as Record<string, unknown>;
       return Object.fromEntries(
         Object.keys(o)
-          .filter((k) => o[k] !== undefined && o[k] !== null)
+          .filter((k) => !isEmpty(o[k]))
           .sort()
           .map((k) => [k, o[k]]),
       );

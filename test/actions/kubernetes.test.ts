@@ -133,3 +133,20 @@ describe('KubernetesActuator against the fake apps/v1 API', () => {
     expect(res.detail).toContain('HTTP 404');
   });
 });
+
+describe('kubectl helpers', () => {
+  it('compares templates ignoring pod-template-hash and nil-vs-empty, like Semantic.DeepEqual', async () => {
+    const { equalIgnoreHash, rollbackAnnotations, selectorToString, rolloutState } = await import('../../src/actions/kubernetes.js');
+    const a = { metadata: { labels: { app: 'x', 'pod-template-hash': 'abc' } }, spec: { containers: [{ name: 'c', image: 'i:1', env: [] }] } };
+    const b = { metadata: { labels: { app: 'x' }, annotations: {} }, spec: { containers: [{ name: 'c', image: 'i:1' }] } };
+    expect(equalIgnoreHash(a, b)).toBe(true);
+    expect(equalIgnoreHash(a, { ...b, spec: { containers: [{ name: 'c', image: 'i:2' }] } })).toBe(false);
+    expect(rollbackAnnotations(
+      { [REVISION]: '5', 'kubectl.kubernetes.io/last-applied-configuration': 'D', team: 'new', 'deployment.kubernetes.io/revision-history': '1,3' },
+      { [REVISION]: '4', 'kubectl.kubernetes.io/last-applied-configuration': 'R', team: 'old', 'kubernetes.io/change-cause': 'v1' },
+    )).toEqual({ [REVISION]: '5', 'kubectl.kubernetes.io/last-applied-configuration': 'D', 'deployment.kubernetes.io/revision-history': '1,3', team: 'old', 'kubernetes.io/change-cause': 'v1' });
+    expect(selectorToString({ matchLabels: { app: 'x' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'canary', operator: 'DoesNotExist' }] })).toBe('app=x,tier in (a,b),!canary');
+    expect(rolloutState({ metadata: { generation: 3 }, spec: { replicas: 2, template: {}, selector: {} }, status: { observedGeneration: 3, updatedReplicas: 2, replicas: 3, availableReplicas: 2 } }).message).toBe('1 old replicas are pending termination');
+    expect(rolloutState({ metadata: { generation: 3 }, spec: { replicas: 2, template: {}, selector: {} }, status: { observedGeneration: 3, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] } })).toMatchObject({ failed: true });
+  });
+});
