@@ -228,8 +228,14 @@ let prevValue = false;
 // numbers repeat a lot). Bounded: cleared when full, which only costs recomputation.
 const tokenCache = new Map<string, string>();
 const TOKEN_CACHE_CAP = 1 << 15;
+const DIGIT_RE = /[0-9]/;
 
 function pushRaw(raw: string): void {
+  // tokens with digits are mostly one-off values: caching them would only churn the cache
+  if (DIGIT_RE.test(raw)) {
+    pushMasked(maskToken(raw));
+    return;
+  }
   let t = tokenCache.get(raw);
   if (t === undefined) {
     t = maskToken(raw);
