@@ -5,24 +5,27 @@
 //    log-mask.ts) and split on whitespace. Identical masked token lists form one "leaf"; a Map
 //    lookup on the masked key makes repeated shapes O(length) to assign.
 // 2. Generalise by evidence, not by a similarity threshold: a word position becomes <*> only
-//    when several groups that are identical everywhere else disagree at that one position
+//    when at least 3 groups that are identical everywhere else disagree at that one position
 //    (a "hole"). Two statements that differ by one constant word (open/close, ON/OFF) are two
 //    templates until the position shows the spread of a real variable (user names, hosts).
 //    Drain's fixed similarity threshold merges the former and splits the latter depending on
-//    message length; counting distinct fillers of a hole does neither.
+//    message length; counting distinct fillers of a hole does neither. The same rule applies to
+//    two positions that vary together (pairs), for templates of up to 16 tokens.
 // 3. A hole whose fillers are ENUM_LIKE identifiers (upper-case words: states, event types) is
 //    never generalised: such words name different code paths, not data.
-// 4. Token count is part of the shape, but runs of adjacent variables collapse to one <*>, so a
-//    value spanning a varying number of words does not split a template.
+// 4. A template must keep fixed context: >= 2 constant words per position generalised at once and
+//    no fewer constants than variables, so unrelated short messages never collapse into "<*> <*>".
+// 5. Token count is part of the shape, but runs of adjacent variables collapse to one <*> (see
+//    log-mask.ts), so a value spanning a varying number of words does not split a template.
 //
 // Ids: a group's id is a hash of the masked text of the first message that created it, so the same
 // input order gives the same ids on every run; a group keeps its id while its template text
 // generalises. When groups merge, the earliest-created one survives and keeps its id.
 //
-// Memory is bounded: at most `maxTemplates` groups (default 5,000) are kept, the shape cache holds at
-// most 4x that many keys, the exact-message cache 65,536 messages, and a message is cut to 128 tokens. Once full, a message of
-// a new shape joins the most similar group of the same length when at least half its tokens match,
-// else one shared overflow group per token count (template "<*>" runs), so memory never grows with input.
+// Memory is bounded: at most `maxTemplates` groups (default 5,000); the shape cache holds at most
+// 4x that many keys, the exact-message cache 65,536 messages; a message is cut to 128 tokens. Once
+// the cap is reached, a message of a new shape joins the most similar group of the same length when
+// at least half its tokens match, else one shared overflow group per token count.
 import { maskedTokens, WILDCARD } from './log-mask.js';
 
 export interface MinedTemplate {
