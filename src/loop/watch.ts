@@ -286,7 +286,13 @@ async function sleepUntil(clock: Clock, t: number, signal?: AbortSignal): Promis
   for (;;) {
     if (signal?.aborted) return false;
     const wait = t - clock.now();
-    if (wait <= 0) return true;
+    if (wait <= 0) {
+      // Catching up (after a restart, or when ticks take longer than the clock allows) must
+      // still let HTTP and other watches run: with a synchronous store every await here would
+      // otherwise resolve as a microtask and starve the event loop.
+      await new Promise<void>((r) => setImmediate(r));
+      return !signal?.aborted;
+    }
     await clock.sleep(wait, signal);
   }
 }

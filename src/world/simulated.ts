@@ -70,25 +70,20 @@ export function simulatedWorldFactory(cfg: SimulatedWorldConfig): WorldFactory {
       async start(intake: DeploymentIntake, sched: Scheduler) {
         scheduler = sched;
         if (!cfg.autoDeploy) return;
-        const schedule = (): void => {
+        const deployNext = (): Promise<void> => {
+          const spec = nextDeploy();
+          return intake
+            .receive(spec, { source: 'demo', idempotencyKey: `demo:${spec.service}@${spec.version}` })
+            .then((r) => ctx.log(`demo: deployed ${spec.service} ${spec.version} (${r.deployment.id})`))
+            .catch((e: unknown) => ctx.log(`demo: deploy failed: ${e instanceof Error ? e.message : String(e)}`));
+        };
+        const schedule = (delayMs: number): void => {
           if (stopped) return;
-          const s = cfg.minIntervalSeconds + Math.random() * Math.max(0, cfg.maxIntervalSeconds - cfg.minIntervalSeconds);
-          timer = setTimeout(() => {
-            const spec = nextDeploy();
-            intake
-              .receive(spec, { source: 'demo', idempotencyKey: `demo:${spec.service}@${spec.version}` })
-              .then((r) => ctx.log(`demo: deployed ${spec.service} ${spec.version} (${r.deployment.id})`))
-              .catch((e: unknown) => ctx.log(`demo: deploy failed: ${e instanceof Error ? e.message : String(e)}`))
-              .finally(schedule);
-          }, s * 1000);
+          timer = setTimeout(() => void deployNext().finally(() => schedule(1000 * (cfg.minIntervalSeconds + Math.random() * Math.max(0, cfg.maxIntervalSeconds - cfg.minIntervalSeconds)))), delayMs);
           timer.unref();
         };
         // the first deploy comes soon so a fresh demo has something to show at once
-        timer = setTimeout(() => {
-          const spec = nextDeploy();
-          intake.receive(spec, { source: 'demo', idempotencyKey: `demo:${spec.service}@${spec.version}` }).catch(() => undefined).finally(schedule);
-        }, 2000);
-        timer.unref();
+        schedule(2000);
       },
       async stop() {
         stopped = true;
