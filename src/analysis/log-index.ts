@@ -90,17 +90,20 @@ export class LogIndex {
   constructor(readonly deployAt: number) {}
 
   /**
-   * Feed the full, time-ordered record list seen so far; only records past the previous call are
-   * mined. Falls back to a rebuild signal (returns false) when the list is not an extension.
+   * Feed the full, time-ordered record list seen so far (keep the query's `from` fixed for the
+   * deployment); only records past the previous call are mined. Returns false, consuming nothing,
+   * when the list is not an extension: the caller then rebuilds with `indexLogs`.
    */
   sync(records: readonly LogRecord[]): boolean {
     if (records.length < this.consumed) return false;
+    // check first, then consume: a refused batch leaves the index untouched
+    let prev = this.lastAt;
     for (let i = this.consumed; i < records.length; i++) {
-      const r = records[i];
-      if (r.at < this.lastAt) return false;
-      this.lastAt = r.at;
-      this.addOne(r);
+      if (records[i].at < prev) return false;
+      prev = records[i].at;
     }
+    for (let i = this.consumed; i < records.length; i++) this.addOne(records[i]);
+    this.lastAt = prev;
     this.consumed = records.length;
     return true;
   }
