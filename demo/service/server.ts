@@ -19,7 +19,12 @@ const { values: args } = parseArgs({
     service: { type: 'string', default: process.env.DEMO_SERVICE ?? 'checkout' },
     environment: { type: 'string', default: process.env.DEMO_ENVIRONMENT ?? 'demo' },
     otlp: { type: 'string', default: process.env.OTEL_EXPORTER_OTLP_ENDPOINT },
-    'work-ms': { type: 'string', default: process.env.DEMO_WORK_MS ?? '2' },
+    'work-ms': { type: 'string', default: process.env.DEMO_WORK_MS ?? '1' },
+    // capacity: a pool of `pool` slots (like DB connections), each request holds one `hold-ms`;
+    // at most `queue` requests wait for a slot, beyond that the service sheds load with 503
+    pool: { type: 'string', default: process.env.DEMO_POOL ?? '8' },
+    'hold-ms': { type: 'string', default: process.env.DEMO_HOLD_MS ?? '40' },
+    queue: { type: 'string', default: process.env.DEMO_QUEUE ?? '100' },
   },
   strict: true,
 });
@@ -27,6 +32,9 @@ const { values: args } = parseArgs({
 const port = Number(args.port);
 const fault = parseFault(args.fault);
 const workMs = Number(args['work-ms']);
+const poolSize = Math.max(1, Number(args.pool));
+const holdMs = Math.max(0, Number(args['hold-ms']));
+const maxQueue = Math.max(0, Number(args.queue));
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${args.port}`);
 
 // Parent-death watchdog: when the commander that started us dies (even by SIGKILL), we are
@@ -80,6 +88,24 @@ if (fault === 'crash') {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+// The capacity limit that makes a traffic surge hurt for real: requests queue for a slot.
+let busy = 0;
+const waiting: Array<() => void> = [];
+async function acquire(): Promise<boolean> {
+  if (busy < poolSize) {
+    busy++;
+    return true;
+  }
+  if (waiting.length >= maxQueue) return false;
+  await new Promise<void>((r) => waiting.push(r));
+  return true;
+}
+function release(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else busy--;
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const route = url.pathname;
@@ -103,8 +129,17 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       if (!known) {
         status = 404;
         body = { error: 'not found' };
+      } else if (!(await acquire())) {
+        status = 503;
+        body = { error: 'too many requests' };
+        telemetry.log('warn', `queue full: rejecting request, ${poolSize} busy and ${waiting.length} waiting (too many requests)`, { route: label });
       } else {
-        work(workMs);
+        try {
+          work(workMs);
+          if (holdMs > 0) await sleep(holdMs);
+        } finally {
+          release();
+        }
         if (fault === 'slow') await sleep(250 + Math.random() * 150);
         if (fault === 'leak') leak.retain(64 * 1024);
         if (route === '/api/checkout') {

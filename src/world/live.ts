@@ -92,7 +92,8 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
     const load = new LoadGenerator({
       targets: () => actuator.endpoints(service).filter((r) => r.state === 'running').map((r) => r.url),
       rps: cfg.rps ?? 20,
-      surgeRps: cfg.surgeRps ?? 250,
+      surgeRps: cfg.surgeRps ?? 500,
+      maxInFlight: 1024,
     });
     const cycle = cfg.cycle ?? LIVE_CYCLE;
     let counter = 0;
@@ -123,7 +124,7 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
       if (step === 'surge') {
         // A good version, then real traffic several times the usual: the fix is capacity.
         surgeTimer = setTimeout(() => {
-          ctx.log(`live: traffic surge to ${cfg.surgeRps ?? 250} rps`);
+          ctx.log(`live: traffic surge to ${cfg.surgeRps ?? 500} rps`);
           load.setMode('surge');
           surgeTimer = setTimeout(() => load.setMode('steady'), (cfg.surgeSeconds ?? 120) * 1000);
           surgeTimer.unref();
