@@ -14,6 +14,7 @@
 import type { Action, Decision, Features, Policy, PolicyInput } from '../core/types.js';
 import { ACTIONS } from '../core/types.js';
 import { hashSeed, normal, seededRandom } from '../core/random.js';
+import { scoreCauses, ScoringPolicy } from './scoring-policy.js';
 import { addOuter, cholesky, cholSolve, dot, identity, invQuad, type Matrix } from './linalg.js';
 
 export interface ArmState {
@@ -62,8 +63,35 @@ export function basisSize(nFeatures: number, hinge: boolean): number {
   return 1 + nFeatures * (hinge ? 2 : 1);
 }
 
+/**
+ * The transparent policy's evidence per cause (scoring-policy.ts), added as four context features:
+ * the bandit learns on top of that expert knowledge (how much to trust each cause's evidence, and
+ * what to add to it) instead of rediscovering it from raw features alone.
+ */
+export const CAUSE_FEATURES = ['ev_regression', 'ev_surge', 'ev_dependency', 'ev_no_data', 'sp_rollback', 'sp_scale_up', 'sp_escalate'] as const;
+const EXPERT = new ScoringPolicy();
+
+export function withCauseEvidence(f: Features): Features {
+  if (typeof f.ev_regression === 'number') return f;
+  const c = scoreCauses(f);
+  const sum = (xs: Array<{ weight: number }>): number => xs.reduce((a, e) => a + e.weight, 0);
+  // the expert's own verdict (its thresholds and gates), one-hot
+  const d = EXPERT.decide({ analysis: { at: 0, deployAt: 0, findings: [], coverage: {}, canary: false }, features: f, environment: 'production' });
+  return {
+    ...f,
+    ev_regression: sum(c.regression),
+    ev_surge: sum(c.surge),
+    ev_dependency: sum(c.dependency),
+    ev_no_data: sum(c.noData),
+    sp_rollback: d.action === 'rollback' ? 1 : 0,
+    sp_scale_up: d.action === 'scale_up' ? 1 : 0,
+    sp_escalate: d.action === 'escalate' ? 1 : 0,
+  };
+}
+
 /** Standardized features z and the regression basis x = [1, z, (hinges)]. */
-export function basis(model: Pick<BanditModel, 'featureNames' | 'center' | 'scale' | 'hinge'>, f: Features): { x: number[]; z: number[] } {
+export function basis(model: Pick<BanditModel, 'featureNames' | 'center' | 'scale' | 'hinge'>, raw: Features): { x: number[]; z: number[] } {
+  const f = model.featureNames.includes('ev_regression') ? withCauseEvidence(raw) : raw;
   const z = model.featureNames.map((name, i) => {
     const v = f[name];
     if (typeof v !== 'number' || !Number.isFinite(v)) return 0; // missing → the average case

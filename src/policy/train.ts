@@ -10,7 +10,7 @@ import type { Action, Features } from '../core/types.js';
 import { ACTIONS } from '../core/types.js';
 import type { ScenarioTruth } from '../core/scenario.js';
 import { parseTime } from '../core/time.js';
-import { BanditPolicy, basis, compile, createModel, remember, updateArm, type BanditModel } from './bandit.js';
+import { BanditPolicy, basis, compile, withCauseEvidence, createModel, remember, updateArm, type BanditModel } from './bandit.js';
 import { dot } from './linalg.js';
 import { metrics, playScenario, scoreInfo, scoreResult, type EpisodeResult, type Metrics, type ScoreInfo, type Scored, type TickFn } from './episode.js';
 import { rewardVector, type Situation } from './rewards.js';
@@ -59,7 +59,7 @@ export function samplesOf(episodes: PlayedEpisode[]): TickSample[] {
   const out: TickSample[] = [];
   for (const e of episodes) {
     for (const t of e.ticks) {
-      out.push({ scenarioId: e.info.id, family: e.info.family, at: t.at, features: t.features, rewards: rewardVector(situationAt(e.info.truth, t.at, e.info.deployAt)) });
+      out.push({ scenarioId: e.info.id, family: e.info.family, at: t.at, features: withCauseEvidence(t.features), rewards: rewardVector(situationAt(e.info.truth, t.at, e.info.deployAt)) });
     }
   }
   return out;
@@ -163,9 +163,9 @@ export function fitCalibration(rows: Array<{ confidence: number; correct: boolea
 
 export interface TrainOptions {
   seed: number;
-  /** simulated incidents to learn from (default 300) */
+  /** simulated incidents to learn from (default 200) */
   scenarios?: number;
-  /** held-out simulated incidents for threshold and calibration (default 150) */
+  /** held-out simulated incidents for threshold and calibration (default 80) */
   heldOut?: number;
   families?: readonly SimFamily[];
   tick: TickFn;
@@ -187,15 +187,15 @@ export interface TrainReport {
 }
 
 export function trainPrior(o: TrainOptions): { model: BanditModel; report: TrainReport } {
-  const n = o.scenarios ?? 300;
-  const h = o.heldOut ?? 150;
+  const n = o.scenarios ?? 200;
+  const h = o.heldOut ?? 80;
   const families = o.families ?? SIM_FAMILIES;
   const version = o.version ?? `bandit-prior-s${o.seed}`;
   const say = o.progress ?? (() => {});
   const every = (label: string) => (done: number, total: number) => {
     if (done === total || done % 25 === 0) say(`${label}: ${done}/${total} incidents played`);
   };
-  const train = playEpisodes(simulateMix(o.seed, n, families), o.tick, every('train'), o.stride ?? 2);
+  const train = playEpisodes(simulateMix(o.seed, n, families), o.tick, every('training set'), o.stride ?? 2);
   const held = playEpisodes(simulateMix(o.seed + 7919, h, families), o.tick, every('held-out'));
   const samples = samplesOf(train);
   say(`fitting ${samples.length} ticks`);

@@ -30,8 +30,8 @@ export async function run(args: string[]): Promise<number> {
   const t0 = Date.now();
   const { model, report } = trainPrior({
     seed,
-    scenarios: intOption(p, 'scenarios', 300, 10, 100_000),
-    heldOut: intOption(p, 'held-out', 150, 10, 100_000),
+    scenarios: intOption(p, 'scenarios', 200, 10, 100_000),
+    heldOut: intOption(p, 'held-out', 80, 10, 100_000),
     families,
     tick: pipelineTick(),
     progress: say,
@@ -69,7 +69,7 @@ export function writeScenarios(dir: string, seed: number, count: number, familie
     const round = Math.floor(i / families.length);
     const canary = family === 'canary_regression' ? true : round % 3 === 1;
     const id = `mock-${String(i + 1).padStart(4, '0')}`;
-    const s = simulateScenario({ seed: seed * 1000 + i, family, canary, logsPerMinute: 2, id, stepSeconds: [30, 15, 60][round % 3] });
+    const s = simulateScenario({ seed: seed * 1000 + i, family, canary, logsPerMinute: 2, id, stepSeconds: [15, 30, 60][round % 3] });
     writeFileSync(join(dir, `${id}.json`), JSON.stringify(s) + '\n');
     fam[id] = { family: `${family}${s.baselineMetrics && family !== 'canary_regression' ? '+canary' : ''}` };
   }

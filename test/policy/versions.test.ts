@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/core/store.js';
+import { PolicyVersions } from '../../src/policy/versions.js';
+import { trainedModel } from './helpers.js';
+
+let store: Store;
+afterEach(async () => store?.close());
+
+describe('policy versions in the store', () => {
+  it('installs the prior once, stores each online update as a new version with its data range', async () => {
+    store = createSqliteStore(':memory:');
+    const v = new PolicyVersions(store);
+    const prior = trainedModel(100);
+    await v.ensurePrior(prior, 1000);
+    await v.ensurePrior(trainedModel(5), 2000); // already installed: unchanged
+    expect((await v.active())?.meta.version).toBe('test-v1');
+    const r = await v.learnFromExperience({ id: 'dep-1', features: { err: 3, load: 0, dep: 0, gap: 0 }, action: 'rollback', reward: 1, at: 5000 }, 6000);
+    expect(r.meta.version).toBe('bandit-v2');
+    expect(r.meta.parent).toBe('test-v1');
+    expect(r.meta.training).toMatchObject({ from: 5000, to: 5000, count: 1 });
+    expect(r.promoted).toBe(true);
+    expect((await v.active())?.meta.version).toBe('bandit-v2');
+    const stored = await v.get('bandit-v2');
+    expect(stored?.model.arms.rollback.n).toBe(prior.arms.rollback.n + 1);
+    expect((await v.logged()).length).toBe(1);
+  });
+
+  it('compares two versions and rolls back to an earlier one', async () => {
+    store = createSqliteStore(':memory:');
+    const v = new PolicyVersions(store);
+    await v.ensurePrior(trainedModel(100), 1);
+    for (let i = 0; i < 3; i++) await v.learnFromExperience({ id: `d${i}`, features: { err: 3, load: 0, dep: 0, gap: 0 }, action: 'rollback', reward: -1, at: 10 + i }, 20 + i);
+    const list = await v.list();
+    expect(list.map((x) => x.version)).toEqual(['test-v1', 'bandit-v2', 'bandit-v3', 'bandit-v4']);
+    const c = await v.compare('test-v1', 'bandit-v4');
+    expect(c.samples.rollback[1] - c.samples.rollback[0]).toBe(3);
+    expect(c.changed[0].action).toBe('rollback');
+    await v.rollback('test-v1', 99);
+    expect((await v.index())?.active).toBe('test-v1');
+    expect((await v.index())?.history.at(-1)).toEqual([99, 'test-v1', 'rollback']);
+    await expect(v.rollback('nope', 100)).rejects.toThrow(/unknown policy version/);
+  });
+});
