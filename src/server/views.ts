@@ -12,7 +12,8 @@ export function decisionRecords(s: WatchState): DecisionRecord[] {
     at: d.at,
     guard: { mode: d.guard.mode, reason: d.guard.reason },
     // 'superseded': a newer decision replaced it before anyone answered; no approval needed any more
-    approval: d.approval === 'superseded' ? 'not_needed' : d.approval,
+    // (a watch that ended, e.g. cancelled by a newer deploy, leaves nothing to approve)
+    approval: d.approval === 'superseded' || (d.approval === 'pending' && s.completed) ? 'not_needed' : d.approval,
   }));
 }
 
@@ -32,7 +33,7 @@ export function actionRecords(s: WatchState): ActionRecord[] {
 export function listItem(d: Deployment, events: readonly TimelineEvent[]): DeploymentListItem {
   const s = deriveState(events);
   const last = latestDecision(s);
-  const pending = pendingDecision(s);
+  const pending = s.completed ? undefined : pendingDecision(s);
   return {
     ...d,
     status: events.length ? statusOf(s) : d.status,

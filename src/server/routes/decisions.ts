@@ -24,6 +24,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: ServerDeps, l
       const s = deriveState(await deps.store.events(deploymentId));
       const d = s.decisions.find((x) => x.id === decisionId);
       if (!d) return reply.code(404).send({ error: `no decision ${decisionId}` });
+      if (s.completed) return reply.code(409).send({ error: `the watch of ${deploymentId} is over (${s.completed.status}): nothing to approve` });
       if (d.approval !== 'pending') {
         const why = d.approval === 'superseded' ? 'superseded by a newer decision' : d.approval === 'not_needed' ? 'not waiting for approval' : `already ${d.approval}`;
         return reply.code(409).send({ error: `decision ${decisionId} is ${why}` });
@@ -39,7 +40,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: ServerDeps, l
         dedupeKey: `${deploymentId}:${decisionId}:approval`,
       });
       if (ev.type !== type) return reply.code(409).send({ error: `decision ${decisionId} was already answered (${ev.type})` });
-      if (!s.completed) deps.scheduler.watch(deployment);
+      deps.scheduler.watch(deployment);
       return reply.code(202).send({ decisionId, approval: verdict === 'approve' ? 'approved' : 'rejected', event: ev });
     });
   }
