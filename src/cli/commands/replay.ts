@@ -5,9 +5,14 @@ import { CliError } from '../errors.js';
 import { loadScenario, ScenarioError } from '../../signals/scenario-file.js';
 import { replayScenario } from '../../loop/replay.js';
 import { isoTime } from '../../core/time.js';
+import { BanditPolicy } from '../../policy/bandit.js';
+import { loadPrior } from '../../policy/prior.js';
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { values: ['scenario'], flags: ['json', 'all'] });
+  const p = parseArgs(args, { values: ['scenario', 'policy'], flags: ['json', 'all'] });
+  // --policy scoring (default) | bandit: which policy decides (bandit = the shipped learned prior)
+  const which = p.values.policy ?? 'scoring';
+  if (which !== 'scoring' && which !== 'bandit') throw new CliError('--policy must be scoring or bandit');
   const file = p.values.scenario ?? p.positional[0];
   if (!file) throw new CliError('replay needs --scenario FILE');
   let loaded;
@@ -18,7 +23,8 @@ export async function run(args: string[]): Promise<number> {
     throw e;
   }
   // truth (if the file has one) is deliberately not passed on: deciding code never sees it
-  const result = replayScenario(loaded.scenario, { continueAfterAct: p.flags.has('all') });
+  const policy = which === 'bandit' ? new BanditPolicy(loadPrior()) : undefined;
+  const result = replayScenario(loaded.scenario, { continueAfterAct: p.flags.has('all'), ...(policy ? { policy } : {}) });
   if (p.flags.has('json')) {
     const out = {
       scenario: result.scenario,
