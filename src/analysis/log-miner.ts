@@ -51,6 +51,8 @@ export interface TemplateMinerOptions {
 const GEN = WILDCARD;
 const SEP = '\u0001';
 const RECENT_CAP = 1 << 16;
+const HAS_DIGIT_RE = /[0-9]/;
+const NONZERO_RE = /[1-9]/g;
 const MAX_TOKENS = 128;
 const PAIR_MAX_TOKENS = 16;
 const HOLE = '\u0002';
@@ -103,6 +105,8 @@ export class TemplateMiner {
   private readonly leaves = new Map<string, Group>();
   /** exact message -> group, for repeats (bounded by RECENT_CAP) */
   private readonly recent = new Map<string, Group>();
+  /** digit skeleton -> group, for messages whose key has no digit (bounded by RECENT_CAP) */
+  private readonly shapes = new Map<string, Group>();
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
   /** token count -> distinct generalisation signatures (position lists) in use */
@@ -122,8 +126,17 @@ export class TemplateMiner {
 
   /** Assign one message to a template (creating or generalising one); returns that template. */
   add(message: string): MinedTemplate {
-    // exact repeats are common in logs: skip masking for them (same result as the leaf lookup)
-    const hit = this.recent.get(message);
+    // Fast path. Masking decides only by character classes and lengths, never by which digit is
+    // where, so two messages that differ only in their digits (same length runs) mask alike, and
+    // when the masked key keeps no digit at all, the key - hence the group - is the same. The
+    // "skeleton" (every digit -> 0) therefore identifies the group without masking again.
+    // Exact repeats are looked up first (cheapest: no new string).
+    let hit = this.recent.get(message);
+    let skel = message;
+    if (hit === undefined && HAS_DIGIT_RE.test(message)) {
+      skel = message.replace(NONZERO_RE, '0');
+      hit = this.shapes.get(skel);
+    }
     if (hit !== undefined) {
       const r = find(hit);
       r.count++;
@@ -145,6 +158,10 @@ export class TemplateMiner {
     // bounded: cleared when full, which only costs re-masking, never changes a result
     if (this.recent.size >= RECENT_CAP) this.recent.clear();
     this.recent.set(message, g);
+    if (skel !== message && !HAS_DIGIT_RE.test(key)) {
+      if (this.shapes.size >= RECENT_CAP) this.shapes.clear();
+      this.shapes.set(skel, g);
+    }
     g = find(g);
     g.count++;
     g.out.count = g.count;

@@ -90,6 +90,17 @@ describe('TemplateMiner', () => {
     expect(new Set(t.map((id) => m.resolve(id)!.id)).size).toBe(3);
   });
 
+  it('does not confuse names that differ only in a digit (skeleton cache)', () => {
+    const m = new TemplateMiner();
+    const a = m.add('port 22 proto ssh1 open');
+    const b = m.add('port 23 proto ssh2 open');
+    const c = m.add('port 99 proto ssh1 open');
+    expect(a.id).not.toBe(b.id);
+    expect(c.id).toBe(a.id);
+    expect(b.template).toBe('port <*> proto ssh2 open');
+    expect(m.templates().reduce((n, t) => n + t.count, 0)).toBe(3);
+  });
+
   it('gives the same ids and templates on every run', () => {
     const msgs = lines('mixed-services.txt');
     const run = () => {
