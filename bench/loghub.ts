@@ -93,7 +93,8 @@ const secsCold = cpu(() => {
 });
 // (c) steady state without exact repeats: one warmed miner, then passes in which every digit is
 //     rotated (d -> d+r mod 10), so every message is new text but shapes are mostly known, as with
-//     live logs whose numbers change; the exact-message cache never hits
+//     live logs whose numbers change; the exact-message cache never hits (digit-run lengths are
+//     kept, so the miner's digit-skeleton cache does hit once a shape is known)
 const rotated = Array.from({ length: passes }, (_, r) => mixed.map((s) => s.replace(/[0-9]/g, (d) => String((Number(d) + 1 + (r % 9)) % 10))));
 const steady = new TemplateMiner();
 for (const s of mixed) steady.add(s);
