@@ -142,19 +142,35 @@ export class LogIndex {
   }
 
   stats(): TemplateStat[] {
-    const out: TemplateStat[] = [];
+    // The miner only ever merges groups, and an id handed out before a merge resolves to the
+    // surviving group: fold entries together by their survivor, or a pre-deploy template that
+    // merged later would look "new since the deploy".
+    const merged = new Map<string, TemplateStat>();
     for (const e of this.byId.values()) {
-      out.push({
-        id: e.id,
-        template: e.template,
-        level: e.level,
-        kind: classifyTemplate(e.template, this.knownTarget(e.samples)),
-        before: e.before,
-        after: e.after,
-        firstAfter: e.firstAfter,
-        samples: e.samples.slice(),
-      });
+      const current = this.miner.resolve(e.id);
+      const id = current?.id ?? e.id;
+      const m = merged.get(id);
+      if (!m) {
+        merged.set(id, {
+          id,
+          template: current?.template ?? e.template,
+          level: e.level,
+          kind: 'other',
+          before: e.before,
+          after: e.after,
+          firstAfter: e.firstAfter,
+          samples: e.samples.slice(),
+        });
+        continue;
+      }
+      m.before += e.before;
+      m.after += e.after;
+      if (LEVEL_RANK[e.level] > LEVEL_RANK[m.level]) m.level = e.level;
+      if (e.firstAfter !== undefined && (m.firstAfter === undefined || e.firstAfter < m.firstAfter)) m.firstAfter = e.firstAfter;
+      for (const s of e.samples) if (m.samples.length < 3) m.samples.push(s);
     }
+    const out = [...merged.values()];
+    for (const m of out) m.kind = classifyTemplate(m.template, this.knownTarget(m.samples));
     return out;
   }
 }
