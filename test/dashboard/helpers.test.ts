@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecisionRecord, DeploymentDetailResponse, DeploymentListItem } from '../../src/core/api.js';
 import type { TimelineEvent } from '../../src/core/timeline.js';
 import type { Finding } from '../../src/core/types.js';
-import { applyEvent, primaryDecision, rowFromDetail, visibleRows, EMPTY_FILTERS, distinct, listFromResponse } from '../../dashboard/src/lib/deployments.js';
+import { applyEvent, evidenceAt, primaryDecision, rowFromDetail, visibleRows, EMPTY_FILTERS, distinct, listFromResponse } from '../../dashboard/src/lib/deployments.js';
 import { buildChart, orderMetrics } from '../../dashboard/src/lib/chart.js';
 import { resolveApiBase, validApiBase } from '../../dashboard/src/lib/config.js';
 import { parseRoute, listHref, deploymentHref } from '../../dashboard/src/lib/route.js';
@@ -68,6 +68,23 @@ describe('live list model', () => {
     expect(primaryDecision({ decisions: [], actions: [] })).toBeUndefined();
   });
 
+  it('finds the summary and analysis a decision was made on', () => {
+    const sum = (h: string) => ({ summary: { headline: h, lines: [], text: h, author: 'deterministic' } });
+    const ana = (n: number) => ({ analysis: { at: 0, deployAt: 0, findings: Array(n).fill({}), coverage: {}, canary: false } });
+    const events = [
+      { ...ev('analysis.completed', ana(2), 1), at: 100 },
+      { ...ev('summary.written', sum('errors up'), 2), at: 100 },
+      { ...ev('decision.made', {}, 3), at: 100 },
+      { ...ev('analysis.completed', ana(0), 4), at: 200 },
+      { ...ev('summary.written', sum('no change'), 5), at: 200 },
+    ];
+    const then = evidenceAt(events, 100);
+    expect(then.summary?.headline).toBe('errors up');
+    expect(then.analysis?.findings).toHaveLength(2);
+    expect(evidenceAt(events, 250).summary?.headline).toBe('no change');
+    expect(evidenceAt(events, 50)).toEqual({ summary: undefined, analysis: undefined });
+  });
+
   it('filters and sorts 5,000 rows newest first', () => {
     const rows = Array.from({ length: 5000 }, (_, i) =>
       row(`d${i}`, { at: T0 + i, service: i % 2 ? 'cart' : 'checkout', environment: i % 3 ? 'production' : 'staging' }),
@@ -105,6 +122,10 @@ describe('chart model', () => {
       ['action', T0 + 210_000],
     ]);
     expect(m.data[0]).toHaveLength(60);
+    // 285 s after the deploy: the view keeps 10 min before it (the minimum), not all 30.
+    expect(m.view).toEqual([(T0 - 600_000) / 1000, (T0 + 285_000) / 1000]);
+    const long = buildChart('error_rate', { points: pts(T0 - 1_800_000, 160, () => 0.01) }, T0, [], []);
+    expect(long.view[0]).toBe((T0 - 2 * (T0 - 1_800_000 + 159 * 15_000 - T0)) / 1000);
     expect(m.data[0][0]).toBe((T0 - 600_000) / 1000);
   });
 

@@ -92,7 +92,7 @@ export default function MetricChart({ metric, model }: { metric: string; model: 
       width: el.clientWidth || 600,
       height: 200,
       series,
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: () => model.view } },
       axes: [{ space: 80 }, { values: (_u, vals) => vals.map((v) => formatMetric(metric, v)), size: 70 }],
       plugins: [markersPlugin(model)],
       legend: { live: true },

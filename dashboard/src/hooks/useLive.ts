@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TimelineEvent } from '../../../src/core/timeline.js';
-import { subscribeEvents, subscribeLiveStatus, type LiveStatus } from '../lib/events.js';
+import { serverNow, subscribeEvents, subscribeLiveStatus, type LiveStatus } from '../lib/events.js';
 
 /** Calls `fn` for every live timeline event while the component is mounted. */
 export function useLiveEvents(fn: (ev: TimelineEvent) => void): void {
@@ -15,11 +15,11 @@ export function useLiveStatus(): LiveStatus {
   return s;
 }
 
-/** Current time, refreshed every `ms` so ages stay right without a reload. */
+/** The commander's current time, refreshed every `ms` so ages stay right without a reload. */
 export function useNow(ms = 5000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(() => serverNow());
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
+    const t = setInterval(() => setNow(serverNow()), ms);
     return () => clearInterval(t);
   }, [ms]);
   return now;

@@ -24,6 +24,8 @@ export interface ChartModel {
   /** mean after the deploy, for the text summary */
   afterMean?: number;
   markers: ChartMarker[];
+  /** x range to show, epoch seconds: the after-deploy part stays wide enough to read */
+  view: [number, number];
 }
 
 function meanSd(vs: number[]): { mean: number; sd: number } | undefined {
@@ -76,7 +78,13 @@ export function buildChart(
     const at = a.finishedAt ?? a.requestedAt;
     markers.push({ at, kind: 'action', label: `${a.action.replace('_', ' ')} ${a.status === 'executed' ? '✓' : a.status}` });
   }
+  // Show at most twice as much "before" as "after" (at least 10 minutes): the band already
+  // summarises the whole baseline, and the interesting part is what followed the deploy.
+  const first = xs.length ? xs[0]! : deployAt;
+  const last = xs.length ? xs[xs.length - 1]! : deployAt;
+  const from = Math.max(first, deployAt - Math.max(10 * 60_000, 2 * (last - deployAt)));
   return {
+    view: [from / 1000, Math.max(last, deployAt) / 1000],
     data,
     hasBaseline: baselineKind !== 'none',
     baselineKind,

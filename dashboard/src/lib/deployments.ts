@@ -1,7 +1,7 @@
 // The live deployments list as pure functions: merge rows, patch them from timeline events,
 // derive a row from a detail answer, filter and sort. The page keeps a Map and calls these.
 import type { DecisionRecord, DeploymentDetailResponse, DeploymentListItem } from '../../../src/core/api.js';
-import type { Action } from '../../../src/core/types.js';
+import type { Action, Analysis, Summary } from '../../../src/core/types.js';
 import type { TimelineEvent } from '../../../src/core/timeline.js';
 
 export interface ListFilters {
@@ -112,4 +112,23 @@ export function listFromResponse(body: unknown): DeploymentListItem[] {
   if (Array.isArray(body)) return body as DeploymentListItem[];
   if (isObject(body) && Array.isArray(body.deployments)) return body.deployments as DeploymentListItem[];
   return [];
+}
+
+/**
+ * The summary and analysis the decision was made on (the last ones at or before it), read
+ * from the timeline. After an action the latest ones describe the recovery instead.
+ */
+export function evidenceAt(
+  events: DeploymentDetailResponse['events'],
+  at: number,
+): { summary?: Summary; analysis?: Analysis } {
+  let summary: Summary | undefined;
+  let analysis: Analysis | undefined;
+  for (const e of events) {
+    if (e.at > at) break;
+    const p = e.payload ?? {};
+    if (e.type === 'summary.written' && isObject(p.summary) && typeof p.summary.headline === 'string') summary = p.summary as unknown as Summary;
+    if (e.type === 'analysis.completed' && isObject(p.analysis) && Array.isArray(p.analysis.findings)) analysis = p.analysis as unknown as Analysis;
+  }
+  return { summary, analysis };
 }

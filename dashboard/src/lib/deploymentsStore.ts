@@ -6,7 +6,7 @@ import type { DeploymentDetailResponse, DeploymentListItem } from '../../../src/
 import type { TimelineEvent } from '../../../src/core/timeline.js';
 import { apiGet } from './api.js';
 import { applyEvent, listFromResponse, rowFromDetail } from './deployments.js';
-import { subscribeEvents } from './events.js';
+import { observeServerTime, subscribeEvents } from './events.js';
 
 export interface DeploymentsSnapshot {
   rows: ReadonlyMap<string, DeploymentListItem>;
@@ -26,6 +26,8 @@ let flushTimer: ReturnType<typeof setTimeout> | undefined;
 /** Above this many touched rows one list request is cheaper than one request per row. */
 const MAX_DETAIL_REFRESH = 20;
 const FLUSH_MS = 400;
+const ACTED = new Set<string>(['rolled_back', 'scaled_up', 'escalated', 'action_failed', 'not_recovered']);
+const MAX_ACTED_REFRESH = 20;
 
 function publish(patch: Partial<DeploymentsSnapshot> = {}): void {
   snapshot = { ...snapshot, ...patch, rows, version: snapshot.version + 1 };
@@ -59,8 +61,17 @@ export async function reloadDeployments(): Promise<void> {
   try {
     const list = await fetchAll();
     rows.clear();
-    for (const r of list) rows.set(r.id, r);
+    for (const r of list) {
+      rows.set(r.id, r);
+      observeServerTime(Math.max(r.receivedAt, r.decision?.at ?? 0));
+    }
     publish({ loaded: true, error: undefined });
+    // The list answer carries the latest decision, which after an action is the watch's
+    // "continue" while it verifies. Rows whose status says an action happened are re-read
+    // once so they show the decision that was acted on (bounded: newest first).
+    const acted = list.filter((r) => ACTED.has(r.status) && r.decision?.action === 'continue').slice(0, MAX_ACTED_REFRESH);
+    for (const r of acted) dirty.add(r.id);
+    if (acted.length) flushTimer ??= setTimeout(flush, 0);
   } catch (e) {
     publish({ loaded: true, error: (e as Error).message });
   }

@@ -12,6 +12,25 @@ const statusListeners = new Set<(s: LiveStatus) => void>();
 let source: EventSource | undefined;
 let lastSeq = -1;
 let status: LiveStatus = 'connecting';
+let lastAt = 0;
+let lastArrival = 0;
+
+/**
+ * The commander's "now", for ages. Its clock may run faster than real time (demo, replay), so
+ * trust the newest event time seen, advanced by real time since it arrived, when it is ahead.
+ */
+/** Note a time the server reported (event, receipt, decision): the server's now is at least that. */
+export function observeServerTime(at: number): void {
+  if (at > lastAt) {
+    lastAt = at;
+    lastArrival = Date.now();
+  }
+}
+
+export function serverNow(): number {
+  const real = Date.now();
+  return lastAt ? Math.max(real, lastAt + (real - lastArrival)) : real;
+}
 
 function setStatus(s: LiveStatus): void {
   status = s;
@@ -26,6 +45,7 @@ function onMessage(m: MessageEvent): void {
     return; // comments/heartbeats or foreign data: not a timeline event
   }
   if (!ev || typeof ev.type !== 'string') return;
+  if (typeof ev.at === 'number') observeServerTime(ev.at);
   if (typeof ev.seq === 'number') {
     if (ev.seq <= lastSeq) return;
     lastSeq = ev.seq;

@@ -1,11 +1,11 @@
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import type { DeploymentDetailResponse } from '../../../src/core/api.js';
 import type { Finding } from '../../../src/core/types.js';
 import { ApprovalForm } from '../components/ApprovalForm.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { buildChart, orderMetrics } from '../lib/chart.js';
-import { primaryDecision } from '../lib/deployments.js';
+import { evidenceAt, primaryDecision } from '../lib/deployments.js';
 import { describeEvent, EVENT_LABEL } from '../lib/describe.js';
 import { actionLabel, formatStat, formatTime } from '../lib/format.js';
 
@@ -103,8 +103,7 @@ function Decisions({ d }: { d: DeploymentDetailResponse }) {
   );
 }
 
-function Charts({ d }: { d: DeploymentDetailResponse }) {
-  const findings = d.analysis?.findings ?? [];
+function Charts({ d, findings }: { d: DeploymentDetailResponse; findings: Finding[] }) {
   const models = useMemo(
     () =>
       orderMetrics(Object.keys(d.series ?? {})).map((m) => ({
@@ -175,7 +174,13 @@ export default function DeploymentPage({ id }: { id: string }) {
   }
   if (!d) return <p className="muted">Loading deployment…</p>;
   const dep = d.deployment;
-  const findings = d.analysis?.findings ?? [];
+  // Show the evidence the acted-on decision rested on; the latest is shown beside it when newer.
+  const primary = primaryDecision(d);
+  const then = primary && primary.action !== 'continue' ? evidenceAt(d.events, primary.at) : {};
+  const summary = then.summary ?? d.summary;
+  const analysis = then.analysis ?? d.analysis;
+  const laterSummary = then.summary && d.summary && d.summary.headline !== then.summary.headline ? d.summary : undefined;
+  const findings = analysis?.findings ?? [];
   const why = findings.filter((f) => !LOG_KINDS.has(f.kind)).sort((a, b) => b.severity - a.severity);
   return (
     <article className="detail" data-status={dep.status} aria-labelledby="dep-title">
@@ -197,17 +202,24 @@ export default function DeploymentPage({ id }: { id: string }) {
       <div className="grid2">
         <section aria-labelledby="s-sum" className="card">
           <h2 id="s-sum">Summary</h2>
-          {d.summary ? (
+          {summary ? (
             <div data-testid="summary">
-              <p className="headline">{d.summary.headline}</p>
-              {d.summary.lines.length > 0 && (
+              {then.summary && <p className="small muted">When it decided ({formatTime(primary!.at)}):</p>}
+              <p className="headline">{summary.headline}</p>
+              {summary.lines.length > 0 && (
                 <ul>
-                  {d.summary.lines.map((l, i) => (
+                  {summary.lines.map((l, i) => (
                     <li key={i}>{l.text}</li>
                   ))}
                 </ul>
               )}
-              <p className="small muted">written by {d.summary.author}</p>
+              <p className="small muted">written by {summary.author}</p>
+              {laterSummary && (
+                <p className="later">
+                  <span className="small muted">Latest: </span>
+                  {laterSummary.headline}
+                </p>
+              )}
             </div>
           ) : (
             <p className="muted">No summary yet.</p>
@@ -221,7 +233,7 @@ export default function DeploymentPage({ id }: { id: string }) {
 
       <section aria-labelledby="s-charts" className="card">
         <h2 id="s-charts">Metrics around the deploy</h2>
-        <Charts d={d} />
+        <Charts d={d} findings={findings} />
       </section>
 
       <div className="grid2">
@@ -236,13 +248,14 @@ export default function DeploymentPage({ id }: { id: string }) {
           ) : (
             <p className="muted">No findings yet.</p>
           )}
-          {d.analysis && Object.keys(d.analysis.coverage).length > 0 && (
+          {analysis && Object.keys(analysis.coverage).length > 0 && (
             <p className="small muted">
+              {then.analysis && `As analysed at ${formatTime(analysis.at)}. `}
               Data coverage after deploy:{' '}
-              {Object.entries(d.analysis.coverage)
+              {Object.entries(analysis.coverage)
                 .map(([m, c]) => `${m} ${Math.round(c * 100)}%`)
                 .join(' · ')}
-              {d.analysis.canary && ' · canary vs stable'}
+              {analysis.canary && ' · canary vs stable'}
             </p>
           )}
         </section>
@@ -293,8 +306,30 @@ export default function DeploymentPage({ id }: { id: string }) {
 
       <section aria-labelledby="s-tl" className="card">
         <h2 id="s-tl">Timeline</h2>
+        <Timeline events={d.events} />
+      </section>
+    </article>
+  );
+}
+
+/** Routine per-tick events are folded away by default; everything is one click away. */
+const ROUTINE = new Set(['signals.collected']);
+
+function Timeline({ events }: { events: DeploymentDetailResponse['events'] }) {
+  const [all, setAll] = useState(false);
+  const routine = events.filter((e) => ROUTINE.has(e.type)).length;
+  const shown = all ? events : events.filter((e) => !ROUTINE.has(e.type));
+  return (
+    <>
+      {routine > 0 && (
+        <p className="small">
+          <button type="button" onClick={() => setAll((x) => !x)} aria-pressed={all}>
+            {all ? 'Hide' : 'Show'} {routine} routine “signals collected” events
+          </button>
+        </p>
+      )}
         <ol className="timeline" data-testid="timeline">
-          {d.events.map((ev) => (
+          {shown.map((ev) => (
             <li key={ev.seq} className={`ev ev-${ev.type.split('.')[0]}`}>
               <time dateTime={new Date(ev.at).toISOString()}>{formatTime(ev.at)}</time>
               <span className="ev-type">{EVENT_LABEL[ev.type] ?? ev.type}</span>
@@ -303,7 +338,6 @@ export default function DeploymentPage({ id }: { id: string }) {
             </li>
           ))}
         </ol>
-      </section>
-    </article>
+    </>
   );
 }
