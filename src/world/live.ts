@@ -49,9 +49,9 @@ export interface LiveWorldConfig {
 /** How to run the demo service: the compiled file next to us, else the TypeScript source via tsx. */
 export function demoServiceArgv(): string[] {
   const js = fileURLToPath(new URL('../../demo/service/server.js', import.meta.url));
-  if (existsSync(js)) return [js];
+  if (existsSync(js)) return ['--expose-gc', js];
   const ts = fileURLToPath(new URL('../../demo/service/server.ts', import.meta.url));
-  return ['--import', 'tsx', ts];
+  return ['--expose-gc', '--import', 'tsx', ts];
 }
 
 export interface LiveWorld extends World {

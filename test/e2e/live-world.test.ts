@@ -58,6 +58,13 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 12_000));
 }, 120_000);
 afterAll(async () => {
+  if (process.env.DEBUG) {
+    for (const d of await app.store.listDeployments({ service: 'checkout', limit: 5 })) {
+      for (const e of await app.store.events(d.id)) {
+        if (e.type === 'decision.made' || e.type === 'action.executed' || e.type === 'outcome.verified') console.log(d.version, e.type, JSON.stringify(e.payload).slice(0, 1500));
+      }
+    }
+  }
   await app?.close();
   rmSync(dir, { recursive: true, force: true });
   if (process.env.DEBUG) console.log(log.join('\n'));

@@ -1,7 +1,7 @@
 // `devops-commander demo [--port 8080] [--simulated] [--db FILE] [--config FILE] [--speed N]`:
 // the service plus a demo world that keeps deploying good and bad versions. The world is
-// picked by a factory: `--simulated` (today's default) is the simulated world; a live world of
-// real processes plugs in through WORLDS below.
+// picked by a factory: the live world of real processes is the default; `--simulated` keeps the
+// simulated world.
 import { parseArgs } from '../args.js';
 import { CliError } from '../errors.js';
 import { SERVE_ARGS, configFrom, runUntilSignal } from './serve.js';
@@ -20,8 +20,17 @@ const WORLDS: Record<string, WorldLoader> = {
       services: config.demo.services,
       ...(config.demo.deploymentsFile ? { deploymentsFile: config.demo.deploymentsFile } : {}),
     }),
+  // Real processes of demo/service on loopback ports (src/world/live.ts): they run in real time.
+  live: async (config) => {
+    config.demo.speed = 1;
+    return (await import('../../world/live.js')).liveWorldFactory({
+      autoDeploy: config.demo.autoDeploy,
+      minIntervalSeconds: config.demo.minIntervalSeconds,
+      maxIntervalSeconds: config.demo.maxIntervalSeconds,
+    });
+  },
 };
-const DEFAULT_WORLD = 'simulated';
+const DEFAULT_WORLD = 'live';
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: [...SERVE_ARGS.values, 'world'], flags: [...SERVE_ARGS.flags, 'no-auto'] });
@@ -35,6 +44,11 @@ export async function run(argv: string[]): Promise<number> {
   if (!config.demo.deploymentsFile) {
     const { join } = await import('node:path');
     config.demo.deploymentsFile = join(packageRoot(), 'mock-data', 'deployments.json');
+  }
+  if (name === 'live' && args.values.config === undefined) {
+    // Demo pacing for real time (a config file's own values win): judge in seconds, not minutes.
+    Object.assign(config.watch, { stepSeconds: 5, windowSeconds: 180, baselineSeconds: 60, verifySeconds: 30 });
+    config.guardrails.cooldownSeconds = 30;
   }
   const world = await loader(config);
   return runUntilSignal(
