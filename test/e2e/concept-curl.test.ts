@@ -1,7 +1,7 @@
-// The issue's acceptance check, on the compiled CLI with the demo's defaults (clock ×10, a
-// 10-minute window, 3-minute verify): the concept's curl answers 2xx with the deployment id, and
-// within 60 s the deployment shows a summary, a decision with confidence and reasons, the action
-// and its outcome.
+// The issue's acceptance check, on the compiled CLI with the simulated demo world's defaults
+// (clock ×10, a 10-minute window, 3-minute verify; `checkout v2.0.0` ships a bug there): the
+// concept's curl answers 2xx with the deployment id, and within 60 s the deployment shows a
+// summary, a decision with confidence and reasons, the action and its outcome.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe.skipIf(!BUILT)('the concept quick-start curl', () => {
   it('deploy → summary → decision with confidence → action → outcome within 60 s', async () => {
-    c = await startCommander(['demo', '--port', '0', '--db', join(dir, 'commander.db')]);
+    c = await startCommander(['demo', '--simulated', '--port', '0', '--db', join(dir, 'commander.db')]);
     const started = Date.now();
     const res = await fetch(`${c.url}/api/v1/executions/webhook/devops/deploy`, {
       method: 'POST',

@@ -31,7 +31,7 @@ const detail = async (c: Commander, id: string) => (await (await fetch(`${c.url}
 
 describe.skipIf(!BUILT)('crash and resume (kill -9)', () => {
   it('finishes the same deployment with every event exactly once', async () => {
-    current = await startCommander(['demo', '--config', config]);
+    current = await startCommander(['demo', '--simulated', '--config', config]);
     const res = await fetch(`${current.url}/api/v1/executions/webhook/devops/deploy`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -43,12 +43,12 @@ describe.skipIf(!BUILT)('crash and resume (kill -9)', () => {
     // 1st kill: a few ticks in, before any decision to act
     await until(async () => ((await detail(current!, id)).events.filter((e) => e.type === 'signals.collected').length >= 3 ? true : undefined), 30_000, '3 ticks');
     await stop(current, 'SIGKILL');
-    current = await startCommander(['demo', '--config', config]);
+    current = await startCommander(['demo', '--simulated', '--config', config]);
 
     // 2nd kill: after the action ran, while verifying
     await until(async () => ((await detail(current!, id)).events.some((e) => e.type === 'action.executed') ? true : undefined), 30_000, 'the action');
     await stop(current, 'SIGKILL');
-    current = await startCommander(['demo', '--config', config]);
+    current = await startCommander(['demo', '--simulated', '--config', config]);
     expect(current.output()).toMatch(/resumed 1 unfinished watch/);
 
     const d = await until(async () => {
