@@ -15,6 +15,7 @@ import type { Action, Decision, Features, Policy, PolicyInput } from '../core/ty
 import { ACTIONS } from '../core/types.js';
 import { hashSeed, normal, seededRandom } from '../core/random.js';
 import { scoreCauses, ScoringPolicy } from './scoring-policy.js';
+import { extractFeatures } from './features.js';
 import { addOuter, cholesky, cholSolve, dot, identity, invQuad, type Matrix } from './linalg.js';
 
 export interface ArmState {
@@ -70,15 +71,23 @@ export function basisSize(nFeatures: number, hinge: boolean): number {
  */
 export const CAUSE_FEATURES = ['ev_regression', 'ev_surge', 'ev_dependency', 'ev_no_data', 'sp_rollback', 'sp_scale_up', 'sp_escalate'] as const;
 const EXPERT = new ScoringPolicy();
+/** every documented feature at its "nothing found" value, so partial feature sets are complete */
+const DEFAULTS = extractFeatures({ at: 0, deployAt: 0, findings: [], coverage: {}, canary: false });
 
-export function withCauseEvidence(f: Features): Features {
-  if (typeof f.ev_regression === 'number') return f;
-  const c = scoreCauses(f);
+export function withCauseEvidence(raw: Features): Features {
+  if (typeof raw.ev_regression === 'number') return raw;
+  const f = { ...DEFAULTS, ...raw };
+  let c: ReturnType<typeof scoreCauses>;
+  try {
+    c = scoreCauses(f);
+  } catch {
+    return { ...raw, ev_regression: 0, ev_surge: 0, ev_dependency: 0, ev_no_data: 0, sp_rollback: 0, sp_scale_up: 0, sp_escalate: 0 };
+  }
   const sum = (xs: Array<{ weight: number }>): number => xs.reduce((a, e) => a + e.weight, 0);
   // the expert's own verdict (its thresholds and gates), one-hot
   const d = EXPERT.decide({ analysis: { at: 0, deployAt: 0, findings: [], coverage: {}, canary: false }, features: f, environment: 'production' });
   return {
-    ...f,
+    ...raw,
     ev_regression: sum(c.regression),
     ev_surge: sum(c.surge),
     ev_dependency: sum(c.dependency),

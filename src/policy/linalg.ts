@@ -11,8 +11,11 @@ export function identity(d: number, scale = 1): Matrix {
 /** Lower-triangular L with A = L Lᵀ. Adds jitter if A is numerically not positive definite. */
 export function cholesky(a: Matrix): Matrix {
   const d = a.length;
-  for (let jitter = 0; jitter < 8; jitter++) {
-    const eps = jitter === 0 ? 0 : 1e-9 * 10 ** jitter;
+  let maxDiag = 0;
+  for (let i = 0; i < d; i++) maxDiag = Math.max(maxDiag, Math.abs(a[i][i]));
+  for (let jitter = 0; jitter < 10; jitter++) {
+    // relative jitter: a precision matrix's diagonal can be 1e5 or more
+    const eps = jitter === 0 ? 0 : maxDiag * 1e-13 * 10 ** jitter;
     const l: Matrix = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     let ok = true;
     for (let i = 0; i < d && ok; i++) {

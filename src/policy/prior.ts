@@ -37,8 +37,11 @@ export function loadPrior(path = defaultPriorPath()): BanditModel {
   return data;
 }
 
-/** Write a model compactly (6 significant digits: the file is committed). */
+/**
+ * Write a model compactly (the file is committed): 12 significant digits, because the posterior
+ * precision matrices are ill-conditioned and coarser rounding can break their positive definiteness.
+ */
 export function savePrior(model: BanditModel, path = defaultPriorPath()): void {
-  const json = JSON.stringify(model, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v));
+  const json = JSON.stringify(model, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v));
   writeFileSync(path, json + '\n');
 }

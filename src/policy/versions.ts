@@ -4,11 +4,11 @@
 //
 // State keys: 'policy:index' → VersionIndex; 'policy:model:<version>' → BanditModel;
 // 'policy:log' → the decisions logged for off-policy evaluation (bounded).
-import type { Action } from '../core/types.js';
+import type { Action, Decision, Features, Outcome } from '../core/types.js';
 import { ACTIONS } from '../core/types.js';
 import type { Store } from '../core/store.js';
 import { compile, type BanditModel } from './bandit.js';
-import { learn, type Experience } from './learn.js';
+import { experienceFromOutcome, learn, type Experience } from './learn.js';
 import { promotionCheck, type LoggedDecision } from './ope.js';
 
 export interface VersionMeta {
@@ -179,3 +179,36 @@ function round(v: number): number {
   return Math.round(v * 1e4) / 1e4;
 }
 
+
+/** What the loop's outcome hook hands the learning stage (structurally WatchHooks.outcome's context). */
+export interface LearningContext {
+  deployment: { id: string; at: number };
+  outcome: Outcome;
+  /** the decision the outcome judged, with the features it was made on */
+  decision?: { at: number; features?: Features; decision: Decision };
+}
+
+/**
+ * The learning stage: each verified outcome becomes a reward and a new stored version; when the
+ * off-policy check promotes it, `onPromoted` hands the new model to whoever builds the policy.
+ * Errors propagate to the loop's hook runner, which reports them without breaking the watch.
+ */
+export class LearningStage {
+  constructor(
+    private readonly versions: PolicyVersions,
+    private readonly clock: { now(): number },
+    private readonly onPromoted?: (model: BanditModel) => void,
+  ) {}
+
+  async outcome(ctx: LearningContext): Promise<VersionMeta | undefined> {
+    const d = ctx.decision;
+    if (!d?.features) return undefined; // nothing to learn from without the features it decided on
+    const exp = experienceFromOutcome({ deploymentId: ctx.deployment.id, features: d.features, outcome: ctx.outcome, minutesWaited: Math.max(0, (d.at - ctx.deployment.at) / 60_000) });
+    const r = await this.versions.learnFromExperience({ ...exp, at: d.at, ...(d.decision.propensity !== undefined ? { propensity: d.decision.propensity } : {}) }, this.clock.now());
+    if (r.promoted) {
+      const stored = await this.versions.get(r.meta.version);
+      if (stored) this.onPromoted?.(stored.model);
+    }
+    return r.meta;
+  }
+}

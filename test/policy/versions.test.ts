@@ -42,3 +42,23 @@ describe('policy versions in the store', () => {
     await expect(v.rollback('nope', 100)).rejects.toThrow(/unknown policy version/);
   });
 });
+
+describe('learning stage', () => {
+  it('turns a verified outcome into a new active version and hands it over', async () => {
+    store = createSqliteStore(':memory:');
+    const { LearningStage } = await import('../../src/policy/versions.js');
+    const v = new PolicyVersions(store);
+    await v.ensurePrior(trainedModel(50), 1);
+    let handed = '';
+    const stage = new LearningStage(v, { now: () => 500 }, (m) => (handed = m.version));
+    const meta = await stage.outcome({
+      deployment: { id: 'dep-7', at: 0 },
+      outcome: { recovered: true, action: 'rollback', detail: 'ok' },
+      decision: { at: 120_000, features: { err: 3, load: 0, dep: 0, gap: 0 }, decision: { action: 'rollback', confidence: 0.9, reasons: [], policyVersion: 'test-v1', propensity: 1 } },
+    });
+    expect(meta?.version).toBe('bandit-v2');
+    expect(handed).toBe('bandit-v2');
+    expect((await v.logged())[0]).toMatchObject({ id: 'dep-7', reward: 1, action: 'rollback' });
+    expect(await stage.outcome({ deployment: { id: 'x', at: 0 }, outcome: { recovered: true, action: 'continue', detail: '' } })).toBeUndefined();
+  });
+});
