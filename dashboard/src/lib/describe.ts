@@ -60,7 +60,7 @@ export function describeEvent(ev: TimelineEvent): string {
     }
     case 'action.approved':
     case 'action.rejected':
-      return [str(p.by) ?? ev.actor, str(p.reason) && `“${str(p.reason)}”`].filter(Boolean).join(': ');
+      return str(p.reason) ? `“${str(p.reason)}”` : 'no reason given';
     case 'outcome.verified': {
       const o = Object.keys(obj(p.outcome)).length ? obj(p.outcome) : p;
       const r = o.recovered === true ? 'recovered' : o.recovered === false ? 'not recovered' : '';
