@@ -9,11 +9,12 @@ import type { Clock } from '../core/clock.js';
 import { ACTIONS } from '../core/types.js';
 import type { BanditModel } from '../policy/bandit.js';
 import { PolicyVersions } from '../policy/versions.js';
+import { loadPrior } from '../policy/prior.js';
 
 export interface PolicyRouteDeps {
   store: Store;
   clock: Pick<Clock, 'now'>;
-  /** the shipped prior, installed as the first version when none is stored */
+  /** the shipped prior, installed as the first version when none is stored (default: src/policy/prior.json) */
   prior?: BanditModel;
   /** who did it, for the audit trail (auth's actorOf); default 'user:api' */
   actorOf?: (req: FastifyRequest) => string;
@@ -27,8 +28,16 @@ const rollbackBody = z.object({ version: z.string({ error: 'version must be a st
 
 export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps): void {
   const versions = new PolicyVersions(deps.store);
+  let prior = deps.prior;
   const ready = async (): Promise<void> => {
-    if (deps.prior) await versions.ensurePrior(deps.prior, deps.clock.now());
+    if (!prior) {
+      try {
+        prior = loadPrior();
+      } catch {
+        return; // no shipped prior: list what is stored
+      }
+    }
+    await versions.ensurePrior(prior, deps.clock.now());
   };
 
   app.get('/api/policy/versions', async () => {
