@@ -9,7 +9,7 @@ import { resolveApiBase, validApiBase } from '../../dashboard/src/lib/config.js'
 import { parseRoute, listHref, deploymentHref } from '../../dashboard/src/lib/route.js';
 import { formatAge, formatConfidence, formatMetric } from '../../dashboard/src/lib/format.js';
 import { verifyView, eventsFromAudit } from '../../dashboard/src/lib/audit.js';
-import { policyVersions } from '../../dashboard/src/lib/policy.js';
+import { policyHistory, policyVersions } from '../../dashboard/src/lib/policy.js';
 import { describeEvent } from '../../dashboard/src/lib/describe.js';
 
 const T0 = Date.UTC(2026, 2, 2, 12);
@@ -196,6 +196,22 @@ describe('audit, policy and timeline text', () => {
     expect(v[1]).toMatchObject({ active: true, accuracy: 0.9, reward: 0.7, learnedFrom: 'outcomes: 12' });
     expect(v[1]!.actionMix.rollback).toBeCloseTo(0.3, 6);
     expect(v[0]!.active).toBe(false);
+  });
+
+  it('reads the policy store shape: training record, metrics, activation history', () => {
+    const body = {
+      active: 'v2',
+      versions: [
+        { version: 'v1', createdAt: 1, kind: 'prior', training: { count: 4000, description: 'simulated incidents' }, metrics: {} },
+        { version: 'v2', parent: 'v1', createdAt: 2, kind: 'online', training: { count: 4001, description: 'v1 + outcome of dep1 (rollback, reward 1.00)' }, metrics: { reward: 1, ope_dr: 0.71, ope_n: 12 } },
+      ],
+      history: [[1, 'v1', 'prior'], [2, 'v2', 'promoted']],
+    };
+    const v = policyVersions(body);
+    expect(v[1]).toMatchObject({ version: 'v2', parent: 'v1', kind: 'online', active: true, reward: 1, estimatedValue: 0.71 });
+    expect(v[0]!.learnedFrom).toBe('simulated incidents · 4,000 outcomes in total');
+    expect(policyVersions({ versions: [{ version: 'v3', samples: { continue: 3, rollback: 1 } }] })[0]!.actionMix).toEqual({ continue: 0.75, rollback: 0.25 });
+    expect(policyHistory(body).map((h) => h.version)).toEqual(['v2', 'v1']);
   });
 
   it('describes decisions and outcomes in one line', () => {

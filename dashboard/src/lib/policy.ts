@@ -10,8 +10,14 @@ export interface PolicyVersionView {
   learnedFrom: string;
   accuracy?: number;
   reward?: number;
-  /** share of each action among its decisions (0..1) */
+  /** share of each action among what it learned from or decided (0..1) */
   actionMix: Record<string, number>;
+  /** 'prior' | 'online' | 'import' … */
+  kind?: string;
+  /** every numeric metric the server recorded for the version */
+  metrics: Record<string, number>;
+  /** off-policy estimate of the version's value (doubly robust), when recorded */
+  estimatedValue?: number;
 }
 
 type R = Record<string, unknown>;
@@ -29,6 +35,11 @@ function toMs(v: unknown): number | undefined {
 
 function describeSource(v: unknown): string {
   if (typeof v === 'string') return v;
+  const t = obj(v);
+  // The policy store's `training` record: {description, count, from?, to?}.
+  if (typeof t.description === 'string') {
+    return typeof t.count === 'number' ? `${t.description} · ${t.count.toLocaleString('en-US')} outcome${t.count === 1 ? '' : 's'} in total` : t.description;
+  }
   if (Array.isArray(v)) return v.map(describeSource).join(', ');
   const o = obj(v);
   const parts = Object.entries(o)
@@ -60,12 +71,25 @@ export function policyVersions(body: unknown): PolicyVersionView[] {
       createdAt: toMs(v.createdAt ?? v.at ?? v.created),
       parent: typeof v.parent === 'string' ? v.parent : typeof v.parentVersion === 'string' ? v.parentVersion : undefined,
       active: v.active === true || v.current === true || version === activeName,
-      learnedFrom: describeSource(v.learnedFrom ?? v.trainedOn ?? v.source ?? v.data ?? ''),
+      learnedFrom: describeSource(v.learnedFrom ?? v.training ?? v.trainedOn ?? v.source ?? v.data ?? ''),
       accuracy: num(v.accuracy, m.accuracy),
       reward: num(v.reward, v.meanReward, m.reward, m.meanReward, m.avgReward),
-      actionMix: mix(v.actionMix ?? v.actions ?? m.actionMix),
+      actionMix: mix(v.actionMix ?? v.samples ?? v.actions ?? m.actionMix),
+      kind: typeof v.kind === 'string' ? v.kind : undefined,
+      metrics: Object.fromEntries(Object.entries(m).filter((e): e is [string, number] => typeof e[1] === 'number')),
+      estimatedValue: num(m.ope_dr, m.estimatedValue),
     });
   }
   out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
   return out;
+}
+
+/** Activation history [[epoch ms, version, why]] of GET /api/policy/versions, newest first. */
+export function policyHistory(body: unknown): Array<{ at: number; version: string; why: string }> {
+  const h = obj(body).history;
+  if (!Array.isArray(h)) return [];
+  return h
+    .filter((x): x is [number, string, string] => Array.isArray(x) && typeof x[0] === 'number' && typeof x[1] === 'string')
+    .map(([at, version, why]) => ({ at, version, why: typeof why === 'string' ? why : '' }))
+    .reverse();
 }

@@ -1,13 +1,17 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, apiGet, apiPost } from '../lib/api.js';
 import { actionLabel, formatStat, formatTime } from '../lib/format.js';
-import { policyVersions, type PolicyVersionView } from '../lib/policy.js';
+import { policyHistory, policyVersions, type PolicyVersionView } from '../lib/policy.js';
 import { useLiveEvents } from '../hooks/useLive.js';
+
+/** How many of the newest versions get their detail (action mix) fetched. */
+const DETAIL_VERSIONS = 30;
+const TABLE_ROWS = 50;
 
 const MIX_COLOURS: Record<string, string> = { continue: '#16a34a', rollback: '#dc2626', scale_up: '#2563eb', escalate: '#d97706' };
 
 /** Accuracy and reward over versions as a small inline SVG (no chart library needed here). */
-function Trend({ versions, field, label }: { versions: PolicyVersionView[]; field: 'accuracy' | 'reward'; label: string }) {
+function Trend({ versions, field, label }: { versions: PolicyVersionView[]; field: 'accuracy' | 'reward' | 'estimatedValue'; label: string }) {
   const pts = versions.map((v, i) => [i, v[field]] as const).filter((p): p is readonly [number, number] => p[1] !== undefined);
   if (pts.length === 0) return <p className="muted small">No {label.toLowerCase()} recorded.</p>;
   const w = 320;
@@ -49,10 +53,28 @@ export default function PolicyPage() {
   const [state, setState] = useState<'loading' | 'ok' | 'unavailable' | 'error'>('loading');
   const [message, setMessage] = useState<string>();
   const [busy, setBusy] = useState<string>();
+  const [showAll, setShowAll] = useState(false);
+  const [history, setHistory] = useState<ReturnType<typeof policyHistory>>([]);
 
   const load = useCallback(async () => {
     try {
-      setVersions(policyVersions(await apiGet<unknown>('/api/policy/versions')));
+      const body = await apiGet<unknown>('/api/policy/versions');
+      const list = policyVersions(body);
+      // The action mix comes from each version's detail (rewards learned per action); fetch it
+      // for the newest versions only, and carry on without it where the server has none.
+      await Promise.all(
+        list.slice(-DETAIL_VERSIONS).map(async (v) => {
+          if (Object.keys(v.actionMix).length) return;
+          try {
+            const d = policyVersions({ versions: [{ version: v.version, ...(await apiGet<Record<string, unknown>>(`/api/policy/versions/${encodeURIComponent(v.version)}`)) }] })[0];
+            if (d) v.actionMix = d.actionMix;
+          } catch {
+            /* no detail route: the mix stays empty */
+          }
+        }),
+      );
+      setVersions(list);
+      setHistory(policyHistory(body));
       setState('ok');
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 501)) setState('unavailable');
@@ -114,12 +136,13 @@ export default function PolicyPage() {
               <Trend versions={versions} field="accuracy" label="Accuracy" />
             </div>
             <div className="card">
-              <Trend versions={versions} field="reward" label="Mean reward" />
+              <Trend versions={versions} field="reward" label="Reward of the outcome learned" />
+              <Trend versions={versions} field="estimatedValue" label="Estimated value (off-policy, DR)" />
             </div>
           </div>
           <div className="table-wrap">
             <table className="table">
-              <caption className="sr-only">Policy versions, oldest first</caption>
+              <caption className="sr-only">Policy versions, newest first</caption>
               <thead>
                 <tr>
                   <th scope="col">Version</th>
@@ -134,10 +157,11 @@ export default function PolicyPage() {
                 </tr>
               </thead>
               <tbody>
-                {versions.map((v) => (
+                {[...versions].reverse().slice(0, showAll ? undefined : TABLE_ROWS).map((v) => (
                   <tr key={v.version}>
                     <th scope="row">
                       {v.version} {v.active && <span className="badge tone-ok">active</span>}
+                      {v.kind && <div className="small muted">{v.kind}</div>}
                       {v.parent && <div className="small muted">from {v.parent}</div>}
                     </th>
                     <td>{v.createdAt ? formatTime(v.createdAt) : '—'}</td>
@@ -159,6 +183,25 @@ export default function PolicyPage() {
               </tbody>
             </table>
           </div>
+          {versions.length > TABLE_ROWS && (
+            <p>
+              <button type="button" onClick={() => setShowAll((x) => !x)} aria-pressed={showAll}>
+                {showAll ? `Show the newest ${TABLE_ROWS}` : `Show all ${versions.length} versions`}
+              </button>
+            </p>
+          )}
+          {history.length > 0 && (
+            <details className="card">
+              <summary>Activation history ({history.length})</summary>
+              <ol className="history">
+                {history.map((h, i) => (
+                  <li key={i}>
+                    {formatTime(h.at)} — <strong>{h.version}</strong> {h.why && <span className="muted">({h.why})</span>}
+                  </li>
+                ))}
+              </ol>
+            </details>
+          )}
         </>
       )}
     </section>
