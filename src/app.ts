@@ -22,6 +22,12 @@ import { buildServer } from './server/app.js';
 import { CommanderMetrics } from './server/metrics.js';
 import { assertSafeBind, parseTokensEnv } from './server/auth.js';
 import { OtlpBuffer } from './signals/otlp.js';
+import { resolveSecret } from './config/integrations.js';
+import { actuatorFromConfig } from './actions/from-config.js';
+import { stateSentLog } from './core/notify.js';
+import { dispatchNotifications, notifiersFromConfig } from './notify/from-config.js';
+import type { GithubDeploymentRef } from './notify/github-status.js';
+import { githubRefKey } from './server/github-routes.js';
 import type { World, WorldFactory } from './world/types.js';
 import { simulatedWorldFactory } from './world/simulated.js';
 
@@ -95,7 +101,8 @@ function combineHooks(...all: Array<WatchHooks | undefined>): WatchHooks {
 export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const { config } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const tokens = parseTokensEnv(process.env.COMMANDER_TOKENS);
+  // tokens from the config file and from the environment (hashes only)
+  const tokens = [...config.auth.tokens, ...parseTokensEnv(process.env.COMMANDER_TOKENS)];
   assertSafeBind(config.server.host, tokens);
 
   const rawStore = await openStore(config);
@@ -119,13 +126,20 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const otlpBuffer = new OtlpBuffer();
   const world = await worldFactory({ clock, store, log, otlp: otlpBuffer });
 
+  // Configured targets act only in `serve`: the demo's made-up services must never reach a cluster.
+  const actuator = opts.mode === 'serve' ? actuatorFromConfig(config, world.actuator) : world.actuator;
+  const notifiers = notifiersFromConfig(config.notifications, {
+    sentLog: stateSentLog(rawStore),
+    githubLookup: (id) => rawStore.getState<GithubDeploymentRef>(githubRefKey(id)),
+  });
+
   const timing = timingOf(config);
   const policy = new ScoringPolicy();
   const scheduler = new Scheduler({
     store,
     clock,
     sources: world.sources,
-    actuator: world.actuator,
+    actuator,
     policy: () => policy,
     guard: makeGuard(config.guardrails as GuardrailSettings),
     timing,
@@ -138,6 +152,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   let ready = false;
   const now = () => clock.now();
   const receive = intake.receive.bind(intake);
+  if (notifiers.length > 0) {
+    const notifyDeps = { notifiers, store, now, baseUrl: config.notifications.baseUrl, channelsFor: (s: string) => config.services[s]?.notify };
+    bus.on('appended', (e) => {
+      dispatchNotifications(e, notifyDeps).catch((err: unknown) => log(`notify: ${err instanceof Error ? err.message : String(err)}`));
+    });
+  }
 
   const server = await buildServer(
     {
@@ -168,8 +188,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         now,
         receive,
         bodyLimitBytes: config.server.bodyLimitBytes,
-        github: { ...(process.env.GITHUB_WEBHOOK_SECRET ? { secret: process.env.GITHUB_WEBHOOK_SECRET } : {}) },
-        argocd: { ...(process.env.ARGOCD_WEBHOOK_TOKEN ? { token: process.env.ARGOCD_WEBHOOK_TOKEN } : {}) },
+        github: {
+          ...config.github,
+          secret: resolveSecret(config.github.webhookSecret, process.env, 'github.webhookSecret') ?? process.env.GITHUB_WEBHOOK_SECRET,
+        },
+        argocd: { ...config.argocd, token: resolveSecret(config.argocd.token, process.env, 'argocd.token') ?? process.env.ARGOCD_WEBHOOK_TOKEN },
       },
       // The OTLP receiver is always on; an OtlpSource reading this buffer is added to the
       // sources when a live world (or config) asks for it.

@@ -16,7 +16,7 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerDashboard } from './dashboard.js';
-import { installAuth, type AuthOptions } from './auth.js';
+import { installAuth, REDACT_PATHS, type AuthOptions } from './auth.js';
 import { registerGithubRoutes, type GithubRoutesDeps } from './github-routes.js';
 import { registerOtlpRoutes, type OtlpRouteDeps } from './otlp-routes.js';
 
@@ -52,7 +52,8 @@ export interface ServerDeps {
 }
 
 export async function buildServer(deps: ServerDeps, opts: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimitBytes });
+  // credentials never reach the logs (auth.ts REDACT_PATHS)
+  const app = Fastify({ logger: opts.logger ? { redact: { paths: REDACT_PATHS, censor: '[redacted]' } } : false, bodyLimit: opts.bodyLimitBytes });
 
   // JSON with prototype-poisoning protection (Fastify's own parser), but an empty body is
   // "no body" rather than an error: the concept's curl posts nothing at all.
@@ -95,7 +96,7 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions): Promis
   registerDecisionRoutes(app, deps, limit);
   registerAuditRoutes(app, deps);
   registerEventRoutes(app, deps);
-  if (opts.github) await registerGithubRoutes(app, opts.github);
+  if (opts.github) await registerGithubRoutes(app, { routeConfig: limit, ...opts.github });
   if (opts.otlp) await registerOtlpRoutes(app, opts.otlp);
   await registerDashboard(app, opts.dashboardDir);
   return app;
