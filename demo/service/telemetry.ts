@@ -39,6 +39,9 @@ export function startTelemetry(opts: { endpoint?: string; service: string; versi
         'deployment.environment.name': opts.environment,
       }),
       autoDetectResources: false,
+      // Sample a quarter of traces, as production services do: under a surge, exporting every
+      // span would itself grow memory and look like a leak.
+      sampler: new tracing.TraceIdRatioBasedSampler(0.25),
       spanProcessors: [spanProcessor],
       logRecordProcessors: [logProcessor],
       instrumentations: [],

@@ -93,7 +93,7 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
       targets: () => actuator.endpoints(service).filter((r) => r.state === 'running').map((r) => r.url),
       rps: cfg.rps ?? 20,
       surgeRps: cfg.surgeRps ?? 500,
-      maxInFlight: 1024,
+      maxInFlight: 300,
     });
     const cycle = cfg.cycle ?? LIVE_CYCLE;
     let counter = 0;
