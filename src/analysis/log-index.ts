@@ -26,7 +26,14 @@ const CONFIG =
 /**
  * Kind from the text alone. `knownTarget` says whether the remote thing the message names was
  * already talked about before the deploy: a failing call to a dependency the service always used
- * is an outage; a call to a host or credential that only the new version uses is its own bug.
+ * is an outage; a name, credential or certificate only the new version uses is its own bug.
+ *
+ * A target the logs never named before is NOT evidence that the code is new: healthy services
+ * rarely log their successful calls, so most dependencies first appear in logs when they fail.
+ * Only the settings vocabulary (name resolution, credentials, certificates, missing config)
+ * positively points at the new version's configuration; a plain connectivity failure (refused,
+ * timed out, 503) to an unnamed-before target stays a dependency failure, and the policy weighs
+ * it against the version-specific evidence (canary, onset at the deploy).
  */
 export function classifyTemplate(text: string, knownTarget?: boolean): LogKind {
   if (CAPACITY.test(text)) return 'capacity';
@@ -35,8 +42,7 @@ export function classifyTemplate(text: string, knownTarget?: boolean): LogKind {
   const cfg = CONFIG.test(text);
   if (dep || cfg) {
     if (knownTarget === true) return 'dependency';
-    if (knownTarget === false || cfg) return cfg || knownTarget === false ? 'config' : 'dependency';
-    return 'dependency';
+    return cfg ? 'config' : 'dependency';
   }
   if (CODE.test(text)) return 'code';
   return 'other';
