@@ -1,9 +1,10 @@
 // Learning works: starting from the shipped prior, after N (default 200) simulated incidents of the
 // family it handles worst, its accuracy on that family rises and on the others it does not fall.
 //   npx tsx bench/learning.ts [--incidents 200] [--per-family 3] [--seed 99]
-// The incidents are played through the real pipeline. While learning, the policy explores (Thompson
-// sampling; allowed because this is simulation, never production) and only the reward of the action
-// it took is learned (bandit feedback), one new version per incident, as in production.
+// The incidents are played through the real pipeline. While learning, the policy runs in shadow mode
+// and explores (Thompson sampling; allowed because this is simulation, never production): every
+// tick's proposal earns the reward of the action it proposed and only that reward is learned (bandit
+// feedback), one new version per incident.
 import { pipelineTick } from '../src/cli/pipeline-tick.js';
 import { BanditPolicy, type BanditModel } from '../src/policy/bandit.js';
 import { learn, type Experience } from '../src/policy/learn.js';
@@ -53,13 +54,11 @@ incidents.forEach((c, i) => {
     const d = policy.decide({ analysis: { at: t.at, deployAt: ep.info.deployAt, findings: [], coverage: {}, canary: false }, features: t.features, environment: 'simulation' });
     const r = reward(d.action, situationAt(ep.info.truth, t.at, ep.info.deployAt));
     batch.push({ id: ep.info.id, features: t.features, action: d.action, reward: r, label: worst });
-    if (d.action !== 'continue') {
-      acted++;
-      break;
-    }
+    // shadow mode: the proposal is scored at every tick and nothing is executed, so the watch goes on
+    if (d.action !== 'continue') acted++;
   }
   model = learn(model, batch, `bandit-learn-${i + 1}`);
-  if ((i + 1) % 25 === 0) log(`  learned from ${i + 1}/${N} incidents (${acted} acted on)`);
+  if ((i + 1) % 25 === 0) log(`  learned from ${i + 1}/${N} incidents (${acted} non-continue proposals)`);
 });
 const after = perFamily(model, evalSet);
 

@@ -221,7 +221,9 @@ export function simulateScenario(o: SimulateOptions): Scenario {
       onsetK = deployK + r.int(0, 4);
       const roll = r.next();
       lostMetrics = roll < 0.5 ? ['error_rate', 'latency_p95_ms', 'request_rate'] : roll < 0.8 ? [...METRICS] : ['error_rate', ...METRICS.filter((m) => m !== 'error_rate' && r.chance(0.5))];
-      lostLogs = r.chance(0.4);
+      // something must still arrive after the loss (kubelet metrics or logs), or nothing could be
+      // decided in time: when every metric stops, the logs keep flowing
+      lostLogs = lostMetrics.length < METRICS.length && r.chance(0.4);
       break;
     }
     default:
