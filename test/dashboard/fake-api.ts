@@ -148,6 +148,29 @@ export async function startFakeApi(opts: { rows?: number; port?: number } = {}):
   app.get<{ Querystring: { deploymentId?: string; type?: string } }>('/api/audit', async (req) => ({
     events: events.filter((e) => (!req.query.deploymentId || e.deploymentId === req.query.deploymentId) && (!req.query.type || e.type === req.query.type)),
   }));
+  // Policy versions in the policy store's shape (src/server/policy-routes.ts).
+  let activePolicy = 'v6';
+  const policy = Array.from({ length: 6 }, (_, i) => ({
+    version: `v${i + 1}`,
+    ...(i ? { parent: `v${i}` } : {}),
+    createdAt: now - (6 - i) * 3_600_000,
+    kind: i ? 'online' : 'prior',
+    training: { count: 4000 + i, description: i ? `v${i} + outcome of dep-${i} (rollback, reward 1.00)` : 'simulated incidents (10 families)' },
+    metrics: i ? { reward: [1, 0.4, 1, -0.5, 1][i - 1]!, ope_dr: 0.6 + i * 0.03, ope_n: 10 * i } : { accuracy: 0.86 },
+  }));
+  app.get('/api/policy/versions', async () => ({ active: activePolicy, versions: policy, history: policy.map((v) => [v.createdAt, v.version, 'promoted']) }));
+  app.get<{ Params: { v: string } }>('/api/policy/versions/:v', async (req, reply) => {
+    const i = policy.findIndex((v) => v.version === req.params.v);
+    if (i < 0) return reply.code(404).send({ error: 'no such version' });
+    return { meta: policy[i], active: policy[i]!.version === activePolicy, samples: { continue: 60 + i, rollback: 25 + i * 3, scale_up: 10, escalate: 5 } };
+  });
+  app.post<{ Body: { version?: string } }>('/api/policy/rollback', async (req, reply) => {
+    if (!policy.some((v) => v.version === req.body?.version)) return reply.code(404).send({ error: 'no such version' });
+    const prev = activePolicy;
+    activePolicy = req.body!.version!;
+    append({ deploymentId: null, type: 'policy.updated', at: Date.now(), actor: 'user:test', payload: { action: 'rollback', from: prev, to: activePolicy } });
+    return { active: activePolicy, previous: prev };
+  });
   app.get('/api/audit/verify', async () => ({ ok: true, checked: events.length }));
   app.post<{ Params: { id: string; verdict: string }; Body: { reason?: string } }>('/api/decisions/:id/:verdict', async (req, reply) => {
     for (const d of details.values()) {

@@ -140,6 +140,14 @@ export default function PolicyPage() {
               <Trend versions={versions} field="estimatedValue" label="Estimated value (off-policy, DR)" />
             </div>
           </div>
+          <p className="small muted legend-mix">
+            Action mix (rewards each version learned from, per action):{' '}
+            {Object.entries(MIX_COLOURS).map(([a, c]) => (
+              <span key={a}>
+                <span className="swatch" style={{ background: c }} aria-hidden="true" /> {actionLabel(a)}
+              </span>
+            ))}
+          </p>
           <div className="table-wrap">
             <table className="table">
               <caption className="sr-only">Policy versions, newest first</caption>
