@@ -43,7 +43,19 @@ export const targetSchema = z.discriminatedUnion(
   'kind',
   [
     z.object({ kind: z.literal('simulated') }).strict(),
-    z.object({ kind: z.literal('local') }).loose(),
+    // real processes on loopback ports (src/actions/local.ts); args may use {port} {version} {service} {environment}
+    z
+      .object({
+        kind: z.literal('local'),
+        command: z.string().optional(),
+        args: z.array(z.string().max(4096)).min(1, { error: 'args needs at least the script, e.g. ["server.js", "--port", "{port}"]' }),
+        env: z.record(z.string(), z.string()).optional(),
+        versionEnv: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+        healthPath: z.string().startsWith('/').default('/healthz'),
+        maxReplicas: z.number().int().positive().max(64).default(8),
+        startTimeoutSeconds: z.number().positive().max(600).default(20),
+      })
+      .strict(),
     z
       .object({
         kind: z.literal('kubernetes'),
@@ -128,6 +140,18 @@ export const sourcesSchema = z
       .strict()
       .optional(),
     loki: z.object({ url: z.url(), query: z.string().optional(), tenant: z.string().optional() }).strict().optional(),
+    /** read targets' /metrics directly (no Prometheus server needed) */
+    scrape: z
+      .object({
+        intervalSeconds: z.number().positive().max(3600).default(5),
+        targets: z
+          .array(z.object({ service: z.string().regex(NAME), url: z.url({ error: 'url must be the full /metrics URL' }), environment: z.string().optional(), version: z.string().optional() }).strict())
+          .min(1, { error: 'list at least one target' }),
+        /** resource limits per service, e.g. {checkout: {memory_bytes: 536870912}} */
+        limits: z.record(z.string(), z.record(z.string(), z.number().positive())).optional(),
+      })
+      .strict()
+      .optional(),
     /** use the built-in OTLP receiver's data (POST /v1/metrics|logs|traces) */
     otlp: z.boolean().optional(),
   })
