@@ -14,7 +14,7 @@ import { ScoringPolicy } from './policy/scoring-policy.js';
 import type { GuardrailSettings } from './policy/guardrails.js';
 import { EventBus, notifyingStore } from './loop/bus.js';
 import { DeploymentIntake } from './loop/deployments.js';
-import { makeGuard } from './loop/guard.js';
+import { makeGuard, type GuardFn } from './loop/guard.js';
 import { Scheduler } from './loop/scheduler.js';
 import type { WatchTiming } from './loop/state.js';
 import type { WatchHooks } from './loop/watch.js';
@@ -22,7 +22,7 @@ import { buildServer } from './server/app.js';
 import { CommanderMetrics } from './server/metrics.js';
 import { assertSafeBind, parseTokensEnv } from './server/auth.js';
 import { OtlpBuffer } from './signals/otlp.js';
-import { resolveSecret } from './config/integrations.js';
+import { applyApprovalPolicy, approvalFor, mayApprove, resolveSecret } from './config/integrations.js';
 import { actuatorFromConfig } from './actions/from-config.js';
 import { stateSentLog } from './core/notify.js';
 import { dispatchNotifications, notifiersFromConfig } from './notify/from-config.js';
@@ -141,7 +141,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     sources: world.sources,
     actuator,
     policy: () => policy,
-    guard: makeGuard(config.guardrails as GuardrailSettings),
+    guard: withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config),
     timing,
     hooks: combineHooks(
       metrics.hooks((id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`)),
@@ -171,6 +171,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       timing,
       ...(world.nextDeploy ? { nextDemoDeploy: world.nextDeploy } : {}),
       ready: () => ready,
+      mayApprove: (d, tokenName) => mayApprove(approvalFor(config, d.service, d.environment), tokenName),
     },
     {
       bodyLimitBytes: config.server.bodyLimitBytes,
@@ -227,4 +228,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         await rawStore.close();
       })()),
   };
+}
+
+/** The environment-wide guardrails, then each service's approval policy, which can only tighten them. */
+function withApprovalPolicies(base: GuardFn, config: Config): GuardFn {
+  return (i) => applyApprovalPolicy(base(i), i.decision, approvalFor(config, i.service, i.environment));
 }

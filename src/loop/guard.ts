@@ -7,6 +7,8 @@ export interface GuardInput {
   decision: Decision;
   analysis: Analysis;
   environment: string;
+  /** the deployment's service, for per-service approval policies */
+  service: string;
   /** automatic (not human-approved) actions already taken for this deployment */
   automaticActions: number;
   /** epoch ms of the last action, for the cooldown */

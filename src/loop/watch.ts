@@ -116,6 +116,7 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
         decision: r.decision,
         analysis: r.analysis,
         environment: deployment.environment,
+        service: deployment.service,
         automaticActions,
         now: t,
         ...(lastActionAt !== undefined ? { lastActionAt } : {}),

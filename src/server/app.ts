@@ -49,6 +49,8 @@ export interface ServerDeps {
   nextDemoDeploy?: () => DeploymentSpec;
   /** true once the loop has resumed its watches */
   ready: () => boolean;
+  /** whether this token may answer approvals for this service/environment (per-service approvers) */
+  mayApprove?: (deployment: { service: string; environment: string }, tokenName: string | undefined) => boolean;
 }
 
 export async function buildServer(deps: ServerDeps, opts: ServerOptions): Promise<FastifyInstance> {

@@ -21,6 +21,8 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: ServerDeps, l
       if (!b.success) return reply.code(400).send({ error: b.error.issues[0].message, field: 'reason' });
       const deployment = await deps.store.getDeployment(deploymentId);
       if (!deployment) return reply.code(404).send({ error: `no decision ${decisionId}` });
+      if (deps.mayApprove && !deps.mayApprove(deployment, req.auth?.tokenName))
+        return reply.code(403).send({ error: `this token is not an approver for ${deployment.service} in ${deployment.environment}` });
       const s = deriveState(await deps.store.events(deploymentId));
       const d = s.decisions.find((x) => x.id === decisionId);
       if (!d) return reply.code(404).send({ error: `no decision ${decisionId}` });
