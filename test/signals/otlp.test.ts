@@ -15,6 +15,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { registerOtlpRoutes } from '../../src/server/otlp-routes.js';
 import { OtlpBuffer, OtlpSource } from '../../src/signals/otlp.js';
+import { analyze } from '../../src/analysis/analyze.js';
 
 // A real GC between measurements, so the heap figures below are live data, not garbage.
 setFlagsFromString('--expose-gc');
@@ -120,6 +121,52 @@ describe('OTLP receiver with the OpenTelemetry SDK', () => {
     expect(res.status).toBe(200);
     const b2 = await new OtlpSource(buffer).collect({ deployment, from: t0 - 1000, to: Date.now() + 1000, stepSeconds: 15 });
     expect(b2.metrics.queue_depth?.[0][1]).toBe(42);
+  });
+
+  it('what the SDK sent shows up in the analysis: a new error template and a failing operation', async () => {
+    const own = new OtlpBuffer();
+    const reg = new Registry();
+    const a = Fastify();
+    await registerOtlpRoutes(a, { buffer: own, registry: reg });
+    await a.listen({ host: '127.0.0.1', port: 0 });
+    const addr = a.server.address();
+    const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    try {
+      const deployAt = Date.now() - 60_000;
+      const res = resource('v2');
+      const lp = new sdkLogs.LoggerProvider({
+        resource: res,
+        processors: [new sdkLogs.BatchLogRecordProcessor({ exporter: new ProtoLogExporter({ url: `${url}/v1/logs` }), maxQueueSize: 4096, maxExportBatchSize: 1000 })],
+      });
+      const logger = lp.getLogger('t');
+      const tp = new tracing.BasicTracerProvider({
+        resource: res,
+        spanProcessors: [new tracing.BatchSpanProcessor(new ProtoTraceExporter({ url: `${url}/v1/traces` }), { maxQueueSize: 4096, maxExportBatchSize: 1000 })],
+      });
+      const tracer = tp.getTracer('t');
+      // 5 minutes before the deploy: healthy; 1 minute after: a new TypeError on checkout
+      for (let t = deployAt - 300_000; t < deployAt + 60_000; t += 2000) {
+        const after = t >= deployAt;
+        logger.emit({ timestamp: t, severityNumber: SeverityNumber.INFO, body: `served GET /api/items in ${10 + (t % 7)} ms` });
+        if (after) logger.emit({ timestamp: t, severityNumber: SeverityNumber.ERROR, body: `TypeError: Cannot read properties of undefined (reading 'price') at cart ${t % 97}` });
+        const sp = tracer.startSpan('GET /api/checkout', { startTime: t });
+        if (after) sp.setStatus({ code: SpanStatusCode.ERROR });
+        sp.end(t + 20);
+      }
+      await lp.forceFlush();
+      await tp.forceFlush();
+      await Promise.all([lp.shutdown(), tp.shutdown()]);
+      const bundle = await new OtlpSource(own).collect({ deployment: { ...deployment, at: deployAt }, from: deployAt - 300_000, to: deployAt + 60_000, stepSeconds: 15 });
+      expect(own.received.logs).toBe(210);
+      expect(bundle.logs.length).toBe(210);
+      const result = analyze({ deployment: { ...deployment, at: deployAt }, bundle, now: deployAt + 60_000, stepSeconds: 15 });
+      const newLog = result.findings.find((f) => f.kind === 'log_new' && /TypeError/.test(f.evidence?.template ?? f.text));
+      expect(newLog, JSON.stringify(result.findings.map((f) => f.id))).toBeDefined();
+      const op = result.findings.find((f) => f.kind === 'trace_operation' && f.subject === 'GET /api/checkout');
+      expect(op, JSON.stringify(result.findings.map((f) => f.id))).toBeDefined();
+    } finally {
+      await a.close();
+    }
   });
 
   it('rejects garbage with a clear 400, in the encoding of the request', async () => {
