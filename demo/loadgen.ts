@@ -5,8 +5,7 @@
 //   node dist/demo/loadgen.js --url http://127.0.0.1:PORT[,http://…] [--rps 20] [--surge-rps 200] [--mode steady|surge] [--seconds 60]
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { Agent } from 'node:http';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 
 export type LoadMode = 'steady' | 'surge' | 'off';
 
