@@ -159,6 +159,17 @@ export function pendingDecision(s: WatchState): DecisionState | undefined {
   return s.decisions.find((d) => d.approval === 'pending');
 }
 
+/**
+ * The decision that tells a deployment's story: the one the last action carried out, else the
+ * one waiting for a person, else the latest. After a rollback the watch keeps deciding
+ * "continue" on the recovered service; that later decision must not hide the rollback.
+ */
+export function primaryDecision(s: WatchState): DecisionState | undefined {
+  const lastAction = s.actions[s.actions.length - 1];
+  const acted = lastAction && s.decisions.find((d) => d.id === lastAction.decisionId);
+  return acted ?? (s.completed ? undefined : pendingDecision(s)) ?? latestDecision(s);
+}
+
 /** The action whose effect is being (or was) verified: the last one that ran. */
 export function executedAction(s: WatchState): ActionState | undefined {
   return [...s.actions].reverse().find((a) => a.status === 'executed');

@@ -3,7 +3,7 @@
 import type { ActionRecord, DecisionRecord, DeploymentDetailResponse, DeploymentListItem } from '../core/api.js';
 import type { TimelineEvent } from '../core/timeline.js';
 import type { Deployment, Point, SignalBundle } from '../core/types.js';
-import { deriveState, latestDecision, pendingDecision, statusOf, type WatchState } from '../loop/state.js';
+import { deriveState, pendingDecision, primaryDecision, statusOf, type WatchState } from '../loop/state.js';
 
 export function decisionRecords(s: WatchState): DecisionRecord[] {
   return s.decisions.map((d) => ({
@@ -32,7 +32,7 @@ export function actionRecords(s: WatchState): ActionRecord[] {
 
 export function listItem(d: Deployment, events: readonly TimelineEvent[]): DeploymentListItem {
   const s = deriveState(events);
-  const last = latestDecision(s);
+  const last = primaryDecision(s);
   const pending = s.completed ? undefined : pendingDecision(s);
   return {
     ...d,

@@ -5,6 +5,7 @@ import { SimulatedWorld, type Behaviour } from '../../src/signals/simulated.js';
 import { SimulatedActuator } from '../../src/actions/simulated.js';
 import { runWatch, type WatchDeps } from '../../src/loop/watch.js';
 import { deriveState } from '../../src/loop/state.js';
+import { listItem } from '../../src/server/views.js';
 import type { Store } from '../../src/core/store.js';
 import type { Deployment, SignalSource } from '../../src/core/types.js';
 import { fastTiming, guard, stubEvaluate, stubPolicy } from './helpers.js';
@@ -61,6 +62,9 @@ describe('watch', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect((await store.getDeployment(deployment.id))?.status).toBe('rolled_back');
     expect((await store.verifyAudit()).ok).toBe(true);
+    // the list row tells the story by the decision that was acted on, not the later "continue"
+    const row = listItem((await store.getDeployment(deployment.id))!, events);
+    expect(row.decision?.action).toBe('rollback');
   });
 
   it('the world is truthful: a rollback does not end a dependency outage', async () => {
