@@ -14,9 +14,10 @@ import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerPolicyRoutes } from './policy-routes.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerDashboard } from './dashboard.js';
-import { installAuth, REDACT_PATHS, type AuthOptions } from './auth.js';
+import { actorOf, installAuth, REDACT_PATHS, type AuthOptions } from './auth.js';
 import { registerGithubRoutes, type GithubRoutesDeps } from './github-routes.js';
 import { registerOtlpRoutes, type OtlpRouteDeps } from './otlp-routes.js';
 
@@ -98,6 +99,7 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions): Promis
   registerDecisionRoutes(app, deps, limit);
   registerAuditRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerPolicyRoutes(app, { store: deps.store, clock: deps.clock, actorOf, limit });
   if (opts.github) await registerGithubRoutes(app, { routeConfig: limit, ...opts.github });
   if (opts.otlp) await registerOtlpRoutes(app, opts.otlp);
   await registerDashboard(app, opts.dashboardDir);
