@@ -49,9 +49,13 @@ export class LoadGenerator {
   start(): void {
     if (this.timer) return;
     const tickMs = 50;
+    let last = performance.now();
     this.timer = setInterval(() => {
-      // Fractional requests carry over so low rates stay exact.
-      this.carry += (this.currentRps() * tickMs) / 1000;
+      // Owed requests follow elapsed time, not tick count, so a busy event loop that delays
+      // ticks still sends the asked rate (catch-up capped at one second); fractions carry over.
+      const now = performance.now();
+      this.carry = Math.min(this.carry + (this.currentRps() * (now - last)) / 1000, Math.max(1, this.currentRps()));
+      last = now;
       const n = Math.floor(this.carry);
       this.carry -= n;
       const urls = this.opts.targets();
