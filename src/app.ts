@@ -10,11 +10,11 @@ import type { Store } from './core/store.js';
 import type { Config } from './config/schema.js';
 import { createSqliteStore } from './store/sqlite.js';
 import { createPostgresStore } from './store/postgres.js';
-import { ScoringPolicy } from './policy/scoring-policy.js';
 import type { GuardrailSettings } from './policy/guardrails.js';
 import { EventBus, notifyingStore } from './loop/bus.js';
 import { DeploymentIntake } from './loop/deployments.js';
 import { makeGuard, type GuardFn } from './loop/guard.js';
+import { createPolicyRuntime } from './loop/policy-runtime.js';
 import { Scheduler } from './loop/scheduler.js';
 import type { WatchTiming } from './loop/state.js';
 import type { WatchHooks } from './loop/watch.js';
@@ -134,17 +134,18 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   });
 
   const timing = timingOf(config);
-  const policy = new ScoringPolicy();
+  const policies = await createPolicyRuntime({ store, clock, decide: config.policy.decide, learn: config.policy.learn, log });
   const scheduler = new Scheduler({
     store,
     clock,
     sources: world.sources,
     actuator,
-    policy: () => policy,
+    policy: () => policies.current(),
     guard: withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config),
     timing,
     hooks: combineHooks(
       metrics.hooks((id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`)),
+      policies.hooks,
       opts.hooks,
     ),
   });
@@ -171,6 +172,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       timing,
       ...(world.nextDeploy ? { nextDemoDeploy: world.nextDeploy } : {}),
       ready: () => ready,
+      onPolicyChanged: (m) => policies.useModel(m),
       mayApprove: (d, tokenName) => mayApprove(approvalFor(config, d.service, d.environment), tokenName),
     },
     {

@@ -56,6 +56,14 @@ export const configSchema = z
         deploymentsFile: z.string().optional(),
       })
       .prefault({}),
+    policy: z
+      .object({
+        /** which policy decides: the transparent scoring policy, or the learned bandit */
+        decide: z.enum(['scoring', 'bandit']).default('scoring'),
+        /** learn a new bandit version from every verified outcome (in shadow unless it decides) */
+        learn: z.boolean().default(true),
+      })
+      .prefault({}),
     guardrails: z
       .object({
         dryRun: z.boolean().default(false),

@@ -15,6 +15,7 @@ import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerPolicyRoutes } from './policy-routes.js';
+import type { BanditModel } from '../policy/bandit.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerDashboard } from './dashboard.js';
 import { actorOf, installAuth, REDACT_PATHS, type AuthOptions } from './auth.js';
@@ -50,6 +51,8 @@ export interface ServerDeps {
   nextDemoDeploy?: () => DeploymentSpec;
   /** true once the loop has resumed its watches */
   ready: () => boolean;
+  /** the active bandit version changed through the API (rollback): swap the running model */
+  onPolicyChanged?: (model: BanditModel) => void;
   /** whether this token may answer approvals for this service/environment (per-service approvers) */
   mayApprove?: (deployment: { service: string; environment: string }, tokenName: string | undefined) => boolean;
 }
@@ -99,7 +102,7 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions): Promis
   registerDecisionRoutes(app, deps, limit);
   registerAuditRoutes(app, deps);
   registerEventRoutes(app, deps);
-  registerPolicyRoutes(app, { store: deps.store, clock: deps.clock, actorOf, limit });
+  registerPolicyRoutes(app, { store: deps.store, clock: deps.clock, actorOf, limit, ...(deps.onPolicyChanged ? { onActiveChanged: deps.onPolicyChanged } : {}) });
   if (opts.github) await registerGithubRoutes(app, { routeConfig: limit, ...opts.github });
   if (opts.otlp) await registerOtlpRoutes(app, opts.otlp);
   await registerDashboard(app, opts.dashboardDir);
