@@ -34,6 +34,8 @@ export interface LiveWorldConfig {
   rps?: number;
   surgeRps?: number;
   surgeSeconds?: number;
+  /** the surge starts this long after the good deploy (once the new processes have settled) */
+  surgeDelaySeconds?: number;
   scrapeIntervalMs?: number;
   /** the memory limit the analysis projects against (the leak really reaches it) */
   memoryLimitBytes?: number;
@@ -47,14 +49,18 @@ export interface LiveWorldConfig {
 }
 
 /** How to run the demo service: the compiled file (next to us, or in dist/), else the TypeScript source via tsx. */
+// A capped young generation: V8 otherwise grows it under a traffic surge, and that RSS growth
+// is indistinguishable from a leak in the first seconds (the only leak should be the real one).
+const NODE_FLAGS = ['--expose-gc', '--max-semi-space-size=2'];
+
 export function demoServiceArgv(): string[] {
   const js = fileURLToPath(new URL('../../demo/service/server.js', import.meta.url));
-  if (existsSync(js)) return ['--expose-gc', js];
+  if (existsSync(js)) return [...NODE_FLAGS, js];
   // running from source (tests): the build's copy starts in a third of tsx's time
   const built = fileURLToPath(new URL('../../dist/demo/service/server.js', import.meta.url));
-  if (existsSync(built)) return ['--expose-gc', built];
+  if (existsSync(built)) return [...NODE_FLAGS, built];
   const ts = fileURLToPath(new URL('../../demo/service/server.ts', import.meta.url));
-  return ['--expose-gc', '--import', 'tsx', ts];
+  return [...NODE_FLAGS, '--import', 'tsx', ts];
 }
 
 export interface LiveWorld extends World {
@@ -131,7 +137,7 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
           load.setMode('surge');
           surgeTimer = setTimeout(() => load.setMode('steady'), (cfg.surgeSeconds ?? 120) * 1000);
           surgeTimer.unref();
-        }, 5000);
+        }, (cfg.surgeDelaySeconds ?? 30) * 1000);
         surgeTimer.unref();
       }
     };
