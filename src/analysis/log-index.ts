@@ -10,11 +10,13 @@ import { TemplateMiner } from './log-miner.js';
 export type LogKind = 'capacity' | 'dependency' | 'config' | 'telemetry' | 'code' | 'other';
 
 // Generic failure vocabularies (not tied to any data set): overload, remote-call failure,
-// telemetry pipeline failure, and program faults.
+// telemetry pipeline failure, and program faults. Remote-call failures are worded differently by
+// each runtime (Node: ECONNREFUSED / socket hang up; Go: dial tcp, i/o timeout, context deadline
+// exceeded; gRPC: code = Unavailable / DeadlineExceeded; resilience libraries: breaker open).
 const CAPACITY =
   /too many (concurrent )?requests|\b429\b|queue (is )?full|rejecting|overload|concurren(cy|t) limit|rate limit exceeded|pool exhausted|event loop lag|handler timed out|backpressure|throttl|capacity|no (free|idle) workers?|load shed/i;
 const DEPENDENCY =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|connection (refused|reset|timed out)|socket hang up|upstream|circuit[- ]breaker|dependency|calling [\w.-]+|request to [\w.-]+ failed|could not connect|unable to connect|no healthy (upstream|host)|broken pipe|returned \d{3}|service unavailable|bad gateway|gateway time-?out|\b50[234]\b/i;
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|connection (refused|reset|timed out)|socket hang up|upstream|circuit[- ]breaker|dependency|calling [\w.-]+|request to [\w.-]+ failed|could not connect|unable to connect|no healthy (upstream|host)|broken pipe|returned \d{3}|service unavailable|bad gateway|gateway time-?out|\b50[234]\b|deadline ?exceeded|code = unavailable|dial tcp|i\/o timeout|connection reset|reset by peer|(circuit )?breaker\b|timed out (calling|connecting|waiting for (a )?(response|reply|connection))|connect(ion)? timeout/i;
 const TELEMETRY = /metrics? (push|export|scrape|collect)|telemetry|exporter|pushgateway|otel|failed to collect|span export/i;
 const CODE =
   /exception|error:|typeerror|referenceerror|nullpointer|null pointer|undefined|panic|traceback|segfault|assert|unexpected|deserializ|failed to (parse|load|decode|serialize)|cannot read|caused by|keyerror|indexerror|stack ?trace|invalid|illegal|out of memory|oom|nil pointer|unhandled|fatal/i;

@@ -53,6 +53,25 @@ export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evide
     dependency.push({ weight: 2.5, reason: `errors name failing remote calls (${Math.round(f.dep_share * 100)}% of new/spiking errors)` });
   if (dependency.length && f.onset_steps > 8) dependency.push({ weight: 0.5, reason: `onset ${Math.round(f.onset_steps)} steps after the deploy` });
 
+  // --- environment: health worse, but nothing ties it to the new version ---
+  // A regression shows as soon as the new version serves traffic, and usually leaves a version-
+  // specific trace (canary worse than stable, new program faults, restarts, a leak). A large
+  // before/after degradation without any of that which began well after the deploy is the
+  // environment (an outage whose logs are absent or unnamed): a human must look; rolling back
+  // will not help. (A canary that merely is not worse YET is no evidence: the canary comparison
+  // needs samples, so "shared by the stable group" is not inferred from its absence.)
+  const versionEvidence =
+    f.canary_any_bad === 1 || f.canary_err_sig_up === 1 || (f.log_new_error >= 1 && f.code_share >= 0.5) ||
+    (f.restart_increase >= 2 && f.stable_restart_increase < 2) || (f.mem_leak === 1 && f.mem_stable_leak === 0);
+  const lateOnset = f.onset_steps > 12;
+  const bigHarm = (f.err_bad === 1 && f.err_delta >= 0.05) || (f.lat_bad === 1 && f.lat_rel >= 1);
+  if (bigHarm && !versionEvidence && lateOnset && surge.length === 0 && f.load_ratio_recent < 1.3 && !dependency.length)
+    dependency.push({
+      weight: 2.5,
+      reason: `health worse from ${Math.round(f.onset_steps)} steps after the deploy, with nothing tying it to the new version`,
+    });
+  if (lateOnset && !versionEvidence) for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.4;
+
   // --- no data ---
   if (f.data_gap) noData.push({ weight: 2.5, reason: `telemetry missing for ${f.gapped_metrics} metrics since deploy` });
 
