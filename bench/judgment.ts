@@ -140,4 +140,4 @@ const dump = opt('--dump');
 if (dump) writeFileSync(dump, JSON.stringify(all.map((r) => ({ id: r.scenarioId, family: r.family, action: r.action, best: r.best, confidence: r.confidence, correct: r.correct }))));
 console.log(`pooled: n=${all.length} acc=${metrics(all).accuracy.toFixed(3)} brier=${metrics(all).brier.toFixed(3)}`);
 console.log('reliability (pooled)  bin        n   mean_conf  accuracy');
-for (const b of reliability(all, 10)) if (b.n) console.log(`                      ${b.lo.toFixed(1)}-${b.hi.toFixed(1)}  ${String(b.n).padStart(4)}   ${b.meanConfidence.toFixed(3)}     ${b.accuracy.toFixed(3)}`);
+for (const b of reliability(all, 20)) if (b.n) console.log(`                      ${b.lo.toFixed(2)}-${b.hi.toFixed(2)}  ${String(b.n).padStart(4)}   ${b.meanConfidence.toFixed(3)}     ${b.accuracy.toFixed(3)}`);

@@ -22,4 +22,23 @@ describe('scoring policy', () => {
   it('does not blame the version when the stable group of a canary suffers equally', () => {
     expect(decide({ canary: 1, lat_bad: 1, lat_rel: 0.4, health_bad: 1 }).action).toBe('continue');
   });
+  it('escalates a big degradation that began long after the deploy with nothing tying it to the version', () => {
+    // error rate +25 points from 14 steps after the deploy, no logs, no canary difference, no restarts
+    const late = decide({ err_bad: 1, err_delta: 0.25, err_rel: 30, health_bad: 1, onset_steps: 14 });
+    expect(late.action).toBe('escalate');
+    expect(late.reasons.join(' ')).toMatch(/14 steps after the deploy/);
+    // the same change at the deploy is the version's
+    expect(decide({ err_bad: 1, err_delta: 0.25, err_rel: 30, health_bad: 1, onset_steps: 2 }).action).toBe('rollback');
+    // late but with new program faults in the logs: still the version
+    expect(decide({ err_bad: 1, err_delta: 0.25, health_bad: 1, onset_steps: 14, log_new_error: 2, log_code: 50, code_share: 1 }).action).toBe('rollback');
+  });
+  it('is confident on clear-cut evidence, unsure on a thin margin', () => {
+    const clear = decide({ err_bad: 1, err_delta: 0.07, health_bad: 1, log_new_error: 2, log_code: 40, code_share: 1, onset_steps: 2 });
+    expect(clear.confidence).toBeGreaterThanOrEqual(0.93); // such cases are right ~98 % of the time (bench/judgment.ts)
+    expect(clear.confidence).toBeLessThanOrEqual(0.97);
+    // regression evidence barely above the bar and as much surge evidence: not far above a coin flip
+    const split = decide({ err_bad: 1, err_delta: 0.01, lat_bad: 1, lat_rel: 0.2, health_bad: 1, canary: 1, canary_any_bad: 1, load_up: 1, load_rel: 2.5, load_ratio_recent: 3 });
+    expect(split.confidence).toBeLessThan(clear.confidence);
+    expect(split.confidence).toBeLessThan(clear.confidence - 0.05);
+  });
 });
