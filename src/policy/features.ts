@@ -39,6 +39,7 @@
 // | log_capacity            | … describing overload (429, queue full, too many requests)                  |
 // | log_config              | … naming a host/credential/setting only the new version uses                 |
 // | log_telemetry           | … describing a broken telemetry pipeline                                     |
+// | log_dependency_warn     | occurrences of significant new/spiking WARN templates naming a failing remote call (some clients only warn: "circuit breaker open") |
 // | dep_share               | dependency occurrences / all error occurrences among significant templates |
 // | code_share              | code-fault + new-config share of the same                                    |
 // | cap_share               | capacity share of the same                                                   |
@@ -87,6 +88,7 @@ export const FEATURE_NAMES = [
   'log_capacity',
   'log_telemetry',
   'log_config',
+  'log_dependency_warn',
   'dep_share',
   'code_share',
   'cap_share',
@@ -170,7 +172,10 @@ export function extractFeatures(analysis: Analysis, stepSeconds = 15): Features 
       if (x.stats.kind_dependency) f.log_dependency += n;
       if (x.stats.kind_capacity) f.log_capacity += n;
       if (x.stats.kind_config) f.log_config += n;
-    } else if (x.kind === 'log_new') f.log_new_warn += 1;
+    } else {
+      if (x.kind === 'log_new') f.log_new_warn += 1;
+      if (w > 0 && x.stats.kind_dependency) f.log_dependency_warn += n;
+    }
     if (x.stats.kind_telemetry) f.log_telemetry += n;
   }
   if (errOcc > 0) {

@@ -59,6 +59,10 @@ export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evide
   // --- dependency ---
   if (f.dep_share >= 0.5 && f.dep_share >= 2 * f.code_share && f.log_new_error + f.log_spike_error >= 1)
     dependency.push({ weight: 2.5, reason: `errors name failing remote calls (${Math.round(f.dep_share * 100)}% of new/spiking errors)` });
+  // Resilience clients often only WARN ("circuit breaker open", "retrying"): with no error-level
+  // template at all, new remote-call warnings beside a large error-rate rise still name the cause.
+  if (!dependency.length && f.log_new_error + f.log_spike_error === 0 && f.log_dependency_warn >= 3 && f.err_bad === 1 && f.err_delta >= 0.05)
+    dependency.push({ weight: 2.5, reason: `warnings name failing remote calls (×${f.log_dependency_warn}) while the error rate rose` });
   if (dependency.length && f.onset_steps > 8) dependency.push({ weight: 0.5, reason: `onset ${Math.round(f.onset_steps)} steps after the deploy` });
 
   // --- environment: health worse, but nothing ties it to the new version ---

@@ -41,4 +41,11 @@ describe('scoring policy', () => {
     expect(split.confidence).toBeLessThan(clear.confidence);
     expect(split.confidence).toBeLessThan(clear.confidence - 0.05);
   });
+  it('escalates when only warnings name the failing remote call while the error rate jumps', () => {
+    const d = decide({ err_bad: 1, err_delta: 0.3, err_rel: 50, health_bad: 1, onset_steps: 7, log_new_warn: 1, log_dependency_warn: 12 });
+    expect(d.action).toBe('escalate');
+    expect(d.reasons[0]).toMatch(/warnings name failing remote calls/);
+    // the same warnings beside new program faults do not excuse the version
+    expect(decide({ err_bad: 1, err_delta: 0.3, health_bad: 1, onset_steps: 2, log_dependency_warn: 12, log_new_error: 2, log_code: 40, code_share: 1 }).action).toBe('rollback');
+  });
 });
