@@ -77,12 +77,16 @@ export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evide
     (f.restart_increase >= 2 && f.stable_restart_increase < 2) || (f.mem_leak === 1 && f.mem_stable_leak === 0);
   const lateOnset = f.onset_steps > 12;
   const bigHarm = (f.err_bad === 1 && f.err_delta >= 0.05) || (f.lat_bad === 1 && f.lat_rel >= 1);
-  if (bigHarm && !versionEvidence && lateOnset && surge.length === 0 && f.load_ratio_recent < 1.3 && !dependency.length)
+  // A change that was already under way before the deploy cannot have been caused by it.
+  const preDeploy = f.onset_before_deploy === 1;
+  if (bigHarm && !versionEvidence && (lateOnset || preDeploy) && surge.length === 0 && f.load_ratio_recent < 1.3 && !dependency.length)
     dependency.push({
       weight: 2.5,
-      reason: `health worse from ${Math.round(f.onset_steps)} steps after the deploy, with nothing tying it to the new version`,
+      reason: preDeploy
+        ? 'health was already getting worse before the deploy, with nothing tying it to the new version'
+        : `health worse from ${Math.round(f.onset_steps)} steps after the deploy, with nothing tying it to the new version`,
     });
-  if (lateOnset && !versionEvidence) for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.4;
+  if ((lateOnset || preDeploy) && !versionEvidence) for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.4;
 
   // --- no data ---
   if (f.data_gap) noData.push({ weight: 2.5, reason: `telemetry missing for ${f.gapped_metrics} metrics since deploy` });

@@ -48,4 +48,10 @@ describe('scoring policy', () => {
     // the same warnings beside new program faults do not excuse the version
     expect(decide({ err_bad: 1, err_delta: 0.3, health_bad: 1, onset_steps: 2, log_dependency_warn: 12, log_new_error: 2, log_code: 40, code_share: 1 }).action).toBe('rollback');
   });
+  it('does not blame the deploy for a degradation already under way before it', () => {
+    const d = decide({ err_bad: 1, err_delta: 0.35, lat_bad: 1, lat_rel: 3, health_bad: 1, onset_steps: 0, onset_in_warmup: 1, onset_before_deploy: 1 });
+    expect(d.action).toBe('escalate');
+    expect(d.reasons[0]).toMatch(/before the deploy/);
+    expect(decide({ err_bad: 1, err_delta: 0.35, lat_bad: 1, lat_rel: 3, health_bad: 1, onset_steps: 0, onset_in_warmup: 1 }).action).toBe('rollback');
+  });
 });
