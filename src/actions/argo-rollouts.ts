@@ -20,6 +20,7 @@ import {
 import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkK8sName, renderArg, TemplateError } from './safe-values.js';
 import { selectorToString } from './kubernetes.js';
+import { kubeApiMessage } from './kube-api-error.js';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
@@ -64,20 +65,6 @@ function canonical(v: unknown): string {
   );
 }
 
-function errText(e: unknown): string {
-  const err = e as { code?: number; body?: unknown; message?: string };
-  let body = err.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      /* text */
-    }
-  }
-  const msg = (body as { message?: string } | undefined)?.message ?? err.message ?? String(e);
-  return err.code ? `HTTP ${err.code}: ${msg}` : msg;
-}
-
 export class ArgoRolloutsActuator implements Actuator {
   readonly name = 'argo-rollouts';
   private readonly custom: CustomObjectsApi;
@@ -113,7 +100,7 @@ export class ArgoRolloutsActuator implements Actuator {
       if (req.action === 'scale_up') return await this.scaleUp(namespace, name);
       return { ok: true, detail: 'escalation needs a person: nothing changed on the cluster', changes: {} };
     } catch (e) {
-      return { ok: false, detail: `${req.action} of rollout ${namespace}/${name} failed: ${errText(e)}` };
+      return { ok: false, detail: `${req.action} of rollout ${namespace}/${name} failed: ${kubeApiMessage(e)}` };
     }
   }
 

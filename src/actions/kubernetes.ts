@@ -24,6 +24,7 @@ import {
 } from '@kubernetes/client-node';
 import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkK8sName, renderArg, TemplateError } from './safe-values.js';
+import { kubeApiMessage } from './kube-api-error.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const HASH_LABEL = 'pod-template-hash';
@@ -56,20 +57,6 @@ export interface KubernetesTargetOptions {
 }
 
 export class KubeActionError extends Error {}
-
-function apiMessage(e: unknown): string {
-  const err = e as { code?: number; body?: unknown; message?: string };
-  let body = err.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      /* plain text body */
-    }
-  }
-  const msg = (body as { message?: string } | undefined)?.message ?? err.message ?? String(e);
-  return err.code ? `HTTP ${err.code}: ${msg}` : msg;
-}
 
 function revisionOf(rs: V1ReplicaSet): number | undefined {
   const v = rs.metadata?.annotations?.[REVISION_ANNOTATION];
@@ -190,7 +177,7 @@ export class KubernetesActuator implements Actuator {
       if (req.action === 'scale_up') return await this.scaleUp(t.namespace, t.name);
       return { ok: true, detail: 'escalation needs a person: nothing changed on the cluster', changes: {} };
     } catch (e) {
-      return { ok: false, detail: `${req.action} of deployment ${t.namespace}/${t.name} failed: ${e instanceof KubeActionError ? e.message : apiMessage(e)}` };
+      return { ok: false, detail: `${req.action} of deployment ${t.namespace}/${t.name} failed: ${e instanceof KubeActionError ? e.message : kubeApiMessage(e)}` };
     }
   }
 
