@@ -23,6 +23,9 @@ export interface DecisionRecord extends Decision {
   guard: { mode: GuardMode; reason: string };
   /** 'pending' while awaiting approval */
   approval?: 'pending' | 'approved' | 'rejected' | 'not_needed';
+  /** who approved or rejected it, and why (also in the audit trail) */
+  approvalBy?: string;
+  approvalReason?: string;
 }
 
 export interface ActionRecord {

@@ -14,6 +14,8 @@ export function decisionRecords(s: WatchState): DecisionRecord[] {
     // 'superseded': a newer decision replaced it before anyone answered; no approval needed any more
     // (a watch that ended, e.g. cancelled by a newer deploy, leaves nothing to approve)
     approval: d.approval === 'superseded' || (d.approval === 'pending' && s.completed) ? 'not_needed' : d.approval,
+    ...(d.approvalBy !== undefined ? { approvalBy: d.approvalBy } : {}),
+    ...(d.approvalReason !== undefined ? { approvalReason: d.approvalReason } : {}),
   }));
 }
 

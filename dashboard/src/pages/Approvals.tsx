@@ -1,10 +1,11 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { ApprovalForm } from '../components/ApprovalForm.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { useDeployments } from '../lib/deploymentsStore.js';
 import { formatStat, formatTime } from '../lib/format.js';
 import { deploymentHref } from '../lib/route.js';
+import type { DecisionRecord } from '../../../src/core/api.js';
 
 function ApprovalCard({ id }: { id: string }) {
   const { detail: d, error } = useDeploymentDetail(id, { series: false });
@@ -57,18 +58,39 @@ function ApprovalCard({ id }: { id: string }) {
           <ApprovalForm decisionId={pending.id} />
         </>
       ) : (
-        <p className="muted">No longer pending.</p>
+        <Settled decisions={d.decisions} />
       )}
     </li>
   );
 }
 
+/** What became of a card's decision once nobody needs to answer it any more. */
+function Settled({ decisions }: { decisions: DecisionRecord[] }) {
+  const answered = [...decisions].reverse().find((x) => x.approval === 'approved' || x.approval === 'rejected');
+  if (!answered) return <p className="muted">No longer pending.</p>;
+  return (
+    <p className="ok" role="status">
+      Decision {answered.approval}.{' '}
+      <span className="muted small">
+        {answered.approvalBy ? `by ${answered.approvalBy}` : ''}
+        {answered.approvalReason ? ` — ${answered.approvalReason}` : ''}
+      </span>
+    </p>
+  );
+}
+
 export default function ApprovalsPage() {
   const { rows, version, loaded } = useDeployments();
-  const pending = useMemo(
-    () => [...rows.values()].filter((r) => r.pendingDecisionId || r.status === 'awaiting_approval').sort((a, b) => b.at - a.at),
-    [version],
-  );
+  // A card stays while the page is open after its decision was answered (here or elsewhere),
+  // so the person sees what became of it instead of the card vanishing under their cursor.
+  const shown = useRef(new Set<string>());
+  const pending = useMemo(() => {
+    const list = [...rows.values()]
+      .filter((r) => r.pendingDecisionId || r.status === 'awaiting_approval' || shown.current.has(r.id))
+      .sort((a, b) => b.at - a.at);
+    for (const r of list) shown.current.add(r.id);
+    return list;
+  }, [version]);
   return (
     <section aria-labelledby="ap-h">
       <h1 id="ap-h">Approvals</h1>
