@@ -1,27 +1,14 @@
 // A service's approval policy in config tightens the guardrails: its decisions wait for a person,
 // and only the named approvers may answer them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/app.js';
 import { createToken } from '../../src/server/auth.js';
 import type { DeploymentDetailResponse } from '../../src/core/api.js';
+import { demoAppFixture } from './demo-app.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'commander-approval-'));
 const alice = createToken();
 const bob = createToken();
-let app: RunningApp | undefined;
-
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const config = configSchema.parse({
-  server: { port: 0, dashboardDir: join(dir, 'none') },
-  store: { kind: 'sqlite', path: join(dir, 'c.db') },
+const fixture = demoAppFixture('approval', {
   watch: { windowSeconds: 300, baselineSeconds: 600, stepSeconds: 15, verifySeconds: 60 },
   demo: { speed: 60, autoDeploy: false },
   auth: {
@@ -37,7 +24,7 @@ const auth = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'ap
 
 describe('per-service approval policy', () => {
   it('holds a confident decision for approval and accepts only the named approver', async () => {
-    app = await startApp({ config, mode: 'demo', log: () => undefined });
+    const app: RunningApp = await fixture.start();
     // v2.0.0 of checkout is the demo's planned bad deploy
     const res = await fetch(`${app.url}/api/deployments`, { method: 'POST', headers: auth(bob.token), body: JSON.stringify({ service: 'checkout', version: 'v2.0.0', environment: 'production' }) });
     expect(res.status).toBe(201);

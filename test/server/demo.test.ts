@@ -1,24 +1,11 @@
 // The demo world deploys by itself, keeps several services busy, and survives a restart with
 // the same simulated timeline (the clock anchor and the version plans are persisted).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/app.js';
 import type { DeploymentListResponse } from '../../src/core/api.js';
+import { demoAppFixture } from './demo-app.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'commander-demo-'));
-let app: RunningApp | undefined;
-
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const config = configSchema.parse({
-  server: { port: 0, dashboardDir: join(dir, 'none') },
-  store: { kind: 'sqlite', path: join(dir, 'c.db') },
+const fixture = demoAppFixture('demo', {
   watch: { windowSeconds: 120, baselineSeconds: 600, stepSeconds: 15, verifySeconds: 60 },
   demo: { speed: 60, minIntervalSeconds: 0.3, maxIntervalSeconds: 0.6 },
 });
@@ -27,7 +14,7 @@ const list = async (a: RunningApp) => ((await (await fetch(`${a.url}/api/deploym
 
 describe('demo world', () => {
   it('keeps deploying good and bad versions of several services, and continues after a restart', async () => {
-    app = await startApp({ config, mode: 'demo', log: () => undefined });
+    let app = await fixture.start();
     const started = Date.now();
     while ((await list(app)).length < 4 && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 200));
     const first = await list(app);
@@ -39,7 +26,7 @@ describe('demo world', () => {
     expect(simNow - Date.now()).toBeGreaterThan(0); // the demo clock runs ahead of real time
     await app.close();
 
-    app = await startApp({ config, mode: 'demo', log: () => undefined });
+    app = await fixture.start();
     expect(app.clock.now()).toBeGreaterThanOrEqual(simNow); // no jump back in time
     const before = new Set((await list(app)).map((d) => d.id));
     const t0 = Date.now();

@@ -1,25 +1,11 @@
 // The learn step of the loop, live: a verified outcome becomes a new stored policy version,
 // announced on the audit trail as policy.updated and listed by the policy API.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import type { DeploymentDetailResponse } from '../../src/core/api.js';
 import type { TimelineEvent } from '../../src/core/timeline.js';
+import { demoAppFixture } from './demo-app.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'commander-learn-'));
-let app: RunningApp | undefined;
-
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const config = configSchema.parse({
-  server: { port: 0, dashboardDir: join(dir, 'none') },
-  store: { kind: 'sqlite', path: join(dir, 'c.db') },
+const fixture = demoAppFixture('learn', {
   watch: { windowSeconds: 300, baselineSeconds: 600, stepSeconds: 15, verifySeconds: 60 },
   demo: { speed: 60, autoDeploy: false },
   guardrails: { environments: { staging: { autoActConfidence: 0.5 } } },
@@ -27,7 +13,7 @@ const config = configSchema.parse({
 
 describe('learning from outcomes', () => {
   it('stores a new policy version after a verified rollback and records it on the audit trail', async () => {
-    app = await startApp({ config, mode: 'demo', log: () => undefined });
+    const app = await fixture.start();
     const before = (await (await fetch(`${app.url}/api/policy/versions`)).json()) as { versions: Array<{ version: string }> };
     expect(before.versions.length).toBe(1); // the shipped prior
     const res = await fetch(`${app.url}/api/deployments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: 'checkout', version: 'v9.0.0-bug', environment: 'staging' }) });
