@@ -3,6 +3,7 @@ import type { DeploymentDetailResponse } from '../../../src/core/api.js';
 import type { Finding } from '../../../src/core/types.js';
 import { ApprovalForm } from '../components/ApprovalForm.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
+import { Card } from '../components/Card.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { buildChart, orderMetrics } from '../lib/chart.js';
 import { evidenceAt, primaryDecision } from '../lib/deployments.js';
@@ -200,8 +201,7 @@ export default function DeploymentPage({ id }: { id: string }) {
       </header>
 
       <div className="grid2">
-        <section aria-labelledby="s-sum" className="card">
-          <h2 id="s-sum">Summary</h2>
+        <Card id="s-sum" title="Summary">
           {summary ? (
             <div data-testid="summary">
               {then.summary && <p className="small muted">When it decided ({formatTime(primary!.at)}):</p>}
@@ -224,21 +224,18 @@ export default function DeploymentPage({ id }: { id: string }) {
           ) : (
             <p className="muted">No summary yet.</p>
           )}
-        </section>
-        <section aria-labelledby="s-dec" className="card">
-          <h2 id="s-dec">Decision</h2>
+        </Card>
+        <Card id="s-dec" title="Decision">
           <Decisions d={d} />
-        </section>
+        </Card>
       </div>
 
-      <section aria-labelledby="s-charts" className="card">
-        <h2 id="s-charts">Metrics around the deploy</h2>
+      <Card id="s-charts" title="Metrics around the deploy">
         <Charts d={d} findings={findings} />
-      </section>
+      </Card>
 
       <div className="grid2">
-        <section aria-labelledby="s-why" className="card">
-          <h2 id="s-why">Findings and their statistics</h2>
+        <Card id="s-why" title="Findings and their statistics">
           {why.length ? (
             <ul className="findings">
               {why.map((f) => (
@@ -258,16 +255,14 @@ export default function DeploymentPage({ id }: { id: string }) {
               {analysis.canary && ' · canary vs stable'}
             </p>
           )}
-        </section>
-        <section aria-labelledby="s-logs" className="card">
-          <h2 id="s-logs">Log templates new or spiking since deploy</h2>
+        </Card>
+        <Card id="s-logs" title="Log templates new or spiking since deploy">
           <Logs findings={findings} />
-        </section>
+        </Card>
       </div>
 
       <div className="grid2">
-        <section aria-labelledby="s-act" className="card">
-          <h2 id="s-act">Action and result</h2>
+        <Card id="s-act" title="Action and result">
           {d.actions.length ? (
             <ul className="actions" data-testid="actions">
               {d.actions.map((a) => (
@@ -284,9 +279,8 @@ export default function DeploymentPage({ id }: { id: string }) {
           ) : (
             <p className="muted">No action taken.</p>
           )}
-        </section>
-        <section aria-labelledby="s-out" className="card">
-          <h2 id="s-out">Outcome</h2>
+        </Card>
+        <Card id="s-out" title="Outcome">
           {d.outcome ? (
             <div data-testid="outcome">
               <p>
@@ -301,13 +295,12 @@ export default function DeploymentPage({ id }: { id: string }) {
           ) : (
             <p className="muted">Not verified yet.</p>
           )}
-        </section>
+        </Card>
       </div>
 
-      <section aria-labelledby="s-tl" className="card">
-        <h2 id="s-tl">Timeline</h2>
+      <Card id="s-tl" title="Timeline">
         <Timeline events={d.events} />
-      </section>
+      </Card>
     </article>
   );
 }
