@@ -52,7 +52,6 @@ const GEN = WILDCARD;
 const SEP = '\u0001';
 const RECENT_CAP = 1 << 16;
 const HAS_DIGIT_RE = /[0-9]/;
-const NONZERO_RE = /[1-9]/g;
 const MAX_TOKENS = 128;
 const PAIR_MAX_TOKENS = 16;
 const HOLE = '\u0002';
@@ -65,9 +64,36 @@ interface Group {
   out: MinedTemplate;
 }
 
+/**
+ * The groups that fill one hole, by filler (a token, or for a pair hole its two tokens). Most holes
+ * never see a second filler (a 16-token template opens 136 of them), so the first filler is kept
+ * inline and the map is only made when a second distinct one arrives.
+ */
 interface Hole {
-  /** filler token -> group (may be stale; resolve with find) */
-  fillers: Map<string, Group>;
+  a: string;
+  /** second token of a pair hole's first filler; null for a one-position hole */
+  b: string | null;
+  /** the group the first filler came from (may be stale; resolve with find) */
+  group: Group;
+  /** filler -> group, once there are two or more distinct fillers */
+  fillers: Map<string, Group> | null;
+}
+
+const fillerKey = (a: string, b: string | null): string => (b === null ? a : a + SEP + b);
+
+/** Record a filler of h; returns how many distinct fillers h has. */
+function addFiller(h: Hole, a: string, b: string | null, g: Group): number {
+  if (h.fillers === null) {
+    if (h.a === a && h.b === b) return 1;
+    h.fillers = new Map([[fillerKey(h.a, h.b), h.group]]);
+  }
+  const k = fillerKey(a, b);
+  if (!h.fillers.has(k)) h.fillers.set(k, g);
+  return h.fillers.size;
+}
+
+function fillersOf(h: Hole): Map<string, Group> {
+  return h.fillers ?? new Map([[fillerKey(h.a, h.b), h.group]]);
 }
 
 function fnv1a(s: string): string {
@@ -77,6 +103,33 @@ function fnv1a(s: string): string {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * 30-bit hash of a message's digit skeleton (every digit counts as '0'), small enough to stay an
+ * unboxed map key. Only a lookup hint: a hit is confirmed with sameSkeleton.
+ */
+function skeletonHash(s: string): number {
+  let h = 0x811c9dc5 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) c = 48;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) & 0x3fffffff;
+}
+
+/** Same text once every digit is read as '0'. */
+function sameSkeleton(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y && !(x >= 48 && x <= 57 && y >= 48 && y <= 57)) return false;
+  }
+  return true;
 }
 
 /** Upper-case identifiers (SCREEN_ON, NEW, TIME_TICK) name states and events: constants. */
@@ -103,10 +156,10 @@ export class TemplateMiner {
   private readonly minFillers: number;
   /** masked key -> group that first matched it (leaf cache) */
   private readonly leaves = new Map<string, Group>();
-  /** exact message -> group, for repeats (bounded by RECENT_CAP) */
+  /** exact message -> group, for repeats of messages whose key keeps a digit (bounded by RECENT_CAP) */
   private readonly recent = new Map<string, Group>();
-  /** digit skeleton -> group, for messages whose key has no digit (bounded by RECENT_CAP) */
-  private readonly shapes = new Map<string, Group>();
+  /** skeleton hash -> last message with it and its group, for keys without digits (bounded by RECENT_CAP) */
+  private readonly shapes = new Map<number, { message: string; group: Group }>();
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
   /** token count -> distinct generalisation signatures (position lists) in use */
@@ -129,14 +182,15 @@ export class TemplateMiner {
     // Fast path. Masking decides only by character classes and lengths, never by which digit is
     // where, so two messages that differ only in their digits (same length runs) mask alike, and
     // when the masked key keeps no digit at all, the key - hence the group - is the same. The
-    // "skeleton" (every digit -> 0) therefore identifies the group without masking again.
-    // Exact repeats are looked up first (cheapest: no new string).
-    let hit = this.recent.get(message);
-    let skel = message;
-    if (hit === undefined && HAS_DIGIT_RE.test(message)) {
-      skel = message.replace(NONZERO_RE, '0');
-      hit = this.shapes.get(skel);
-    }
+    // "skeleton" (every digit read as 0) therefore identifies the group without masking again.
+    // It is looked up by a hash computed in one pass over the characters (no skeleton string is
+    // built, so a line of live logs with fresh numbers allocates nothing here) and confirmed by
+    // comparing the stored line character by character: a hash collision only costs a miss.
+    // Keys that keep a digit (names like ssh2) fall back to the exact-message map.
+    const sh = skeletonHash(message);
+    const s = this.shapes.get(sh);
+    let hit = s !== undefined && sameSkeleton(s.message, message) ? s.group : undefined;
+    if (hit === undefined && this.recent.size > 0) hit = this.recent.get(message);
     if (hit !== undefined) {
       const r = find(hit);
       r.count++;
@@ -156,11 +210,12 @@ export class TemplateMiner {
       if (this.leaves.size < this.maxTemplates * 4) this.leaves.set(key, g);
     }
     // bounded: cleared when full, which only costs re-masking, never changes a result
-    if (this.recent.size >= RECENT_CAP) this.recent.clear();
-    this.recent.set(message, g);
-    if (skel !== message && !HAS_DIGIT_RE.test(key)) {
+    if (HAS_DIGIT_RE.test(key)) {
+      if (this.recent.size >= RECENT_CAP) this.recent.clear();
+      this.recent.set(message, g);
+    } else {
       if (this.shapes.size >= RECENT_CAP) this.shapes.clear();
-      this.shapes.set(skel, g);
+      this.shapes.set(sh, { message, group: g });
     }
     g = find(g);
     g.count++;
@@ -245,12 +300,10 @@ export class TemplateMiner {
       if (t[p] === GEN || t[p] === WILDCARD) continue;
       const hk = key53(s1 - h1[p] + 1, s2 - h2[p] + 1);
       let h = this.holes.get(hk);
-      if (!h) {
-        h = { fillers: new Map() };
-        this.holes.set(hk, h);
-      }
-      if (!h.fillers.has(t[p])) h.fillers.set(t[p], g);
-      if (h.fillers.size >= this.minFillers && hasContext(t, [p]) && this.shouldGeneralise(h)) {
+      let size = 1;
+      if (h === undefined) this.holes.set(hk, (h = { a: t[p], b: null, group: g, fillers: null }));
+      else size = addFiller(h, t[p], null, g);
+      if (size >= this.minFillers && hasContext(t, [p]) && this.shouldGeneralise(h)) {
         return this.generalise(h, [p]);
       }
     }
@@ -263,13 +316,10 @@ export class TemplateMiner {
           if (t[q] === GEN || t[q] === WILDCARD) continue;
           const hk = key53(s1 - h1[p] - h1[q] + 2, s2 - h2[p] - h2[q] + 2);
           let h = this.holes.get(hk);
-          if (!h) {
-            h = { fillers: new Map() };
-            this.holes.set(hk, h);
-          }
-          const f = t[p] + SEP + t[q];
-          if (!h.fillers.has(f)) h.fillers.set(f, g);
-          if (h.fillers.size >= this.minFillers && hasContext(t, [p, q]) && this.shouldGeneralisePair(h)) {
+          let size = 1;
+          if (h === undefined) this.holes.set(hk, (h = { a: t[p], b: t[q], group: g, fillers: null }));
+          else size = addFiller(h, t[p], t[q], g);
+          if (size >= this.minFillers && hasContext(t, [p, q]) && this.shouldGeneralisePair(h)) {
             return this.generalise(h, [p, q]);
           }
         }
@@ -282,7 +332,7 @@ export class TemplateMiner {
   private shouldGeneralisePair(h: Hole): boolean {
     const a = new Set<string>();
     const b = new Set<string>();
-    for (const f of h.fillers.keys()) {
+    for (const f of fillersOf(h).keys()) {
       const [x, y] = f.split(SEP);
       a.add(x);
       b.add(y);
@@ -293,14 +343,14 @@ export class TemplateMiner {
     for (const y of b) if (isEnumLike(y)) enums++;
     if (enums >= 2) return false;
     const seen = new Set<Group>();
-    for (const g of h.fillers.values()) seen.add(find(g));
+    for (const g of fillersOf(h).values()) seen.add(find(g));
     return seen.size >= this.minFillers;
   }
 
   private shouldGeneralise(h: Hole): boolean {
     let enums = 0;
     const seen = new Set<Group>();
-    for (const [tok, g] of h.fillers) {
+    for (const [tok, g] of fillersOf(h)) {
       seen.add(find(g));
       if (isEnumLike(tok)) enums++;
     }
@@ -311,7 +361,7 @@ export class TemplateMiner {
   /** Merge every group filling hole h into the earliest one, with <*> at position p. */
   private generalise(h: Hole, ps: number[]): Group {
     const groups = new Set<Group>();
-    for (const g of h.fillers.values()) groups.add(find(g));
+    for (const g of fillersOf(h).values()) groups.add(find(g));
     const sorted = [...groups].sort((a, b) => a.seq - b.seq);
     const survivor = sorted[0];
     for (const g of sorted.slice(1)) {
