@@ -26,6 +26,7 @@
 // 4x that many keys, the exact-message cache 65,536 messages; a message is cut to 128 tokens. Once
 // the cap is reached, a message of a new shape joins the most similar group of the same length when
 // at least half its tokens match, else one shared overflow group per token count.
+import { IntPairMap } from './int-pair-map.js';
 import { maskedTokens, WILDCARD } from './log-mask.js';
 
 export interface MinedTemplate {
@@ -52,6 +53,7 @@ const GEN = WILDCARD;
 const SEP = '\u0001';
 const RECENT_CAP = 1 << 16;
 const HAS_DIGIT_RE = /[0-9]/;
+const HAS_LETTER_RE = /[A-Za-z]/;
 const MAX_TOKENS = 128;
 const PAIR_MAX_TOKENS = 16;
 const HOLE = '\u0002';
@@ -123,6 +125,7 @@ function skeletonHash(s: string): number {
 
 /** Same text once every digit is read as '0'. */
 function sameSkeleton(a: string, b: string): boolean {
+  if (a === b) return true; // native comparison: exact repeats skip the character loop
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a.charCodeAt(i);
@@ -164,7 +167,8 @@ export class TemplateMiner {
   private readonly byTemplate = new Map<string, Group>();
   /** token count -> distinct generalisation signatures (position lists) in use */
   private readonly signatures = new Map<number, Map<string, number[]>>();
-  private readonly holes = new Map<number, Hole>();
+  /** holes by their key: two 32-bit hashes (see registerHoles) */
+  private readonly holes = new IntPairMap<Hole>();
   private readonly ids = new Set<string>();
   private readonly roots: Group[] = [];
   /** groups by token count (for the similarity fallback once the cap is reached) */
@@ -281,29 +285,37 @@ export class TemplateMiner {
   private registerHoles(g: Group): Group {
     const t = g.tokens;
     const n = t.length;
-    // Hole keys are 53-bit numbers from two 32-bit position-salted token hashes: a key with
-    // positions removed is the total minus their terms, so each hole costs O(1) instead of a
-    // string join of the whole template (pairs would be cubic). A collision needs two 32-bit
-    // hashes to collide at once.
+    // A hole's key is two 32-bit sums of position-salted token hashes: a key with positions
+    // removed is the total minus their terms, so each hole costs O(1) instead of a string join of
+    // the whole template (pairs would be cubic). A collision needs both sums to collide at once.
     const h1 = new Int32Array(n);
     const h2 = new Int32Array(n);
     let s1 = Math.imul(n + 1, 0x27d4eb2f);
     let s2 = Math.imul(n + 1, 0x165667b1);
+    // Words with a letter are the template's fixed context (see hasContext). Every group sharing a
+    // hole has the same tokens outside it, hence the same context: a hole without enough of it can
+    // never generalise, so it is not even recorded (most pair holes of short templates).
+    const word = new Uint8Array(n);
+    let words = 0;
     for (let i = 0; i < n; i++) {
-      const [a, b] = tokenHashes(t[i]);
+      if (t[i] !== GEN && HAS_LETTER_RE.test(t[i])) {
+        word[i] = 1;
+        words++;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const a = tokenHash1(t[i]);
+      const b = tokenHash2(t[i]);
       h1[i] = Math.imul(a ^ Math.imul(i + 1, 0x9e3779b1), 0x85ebca6b);
       h2[i] = Math.imul(b ^ Math.imul(i + 1, 0xc2b2ae35), 0x27d4eb2f);
       s1 = (s1 + h1[i]) | 0;
       s2 = (s2 + h2[i]) | 0;
     }
     for (let p = 0; p < n; p++) {
-      if (t[p] === GEN || t[p] === WILDCARD) continue;
-      const hk = key53(s1 - h1[p] + 1, s2 - h2[p] + 1);
-      let h = this.holes.get(hk);
-      let size = 1;
-      if (h === undefined) this.holes.set(hk, (h = { a: t[p], b: null, group: g, fillers: null }));
-      else size = addFiller(h, t[p], null, g);
-      if (size >= this.minFillers && hasContext(t, [p]) && this.shouldGeneralise(h)) {
+      if (t[p] === GEN || t[p] === WILDCARD || !hasContext(n, words - word[p], 1)) continue;
+      const h = this.hole(s1 - h1[p] + 1, s2 - h2[p] + 1, t[p], null, g);
+      const size = addFiller(h, t[p], null, g);
+      if (size >= this.minFillers && this.shouldGeneralise(h)) {
         return this.generalise(h, [p]);
       }
     }
@@ -313,19 +325,26 @@ export class TemplateMiner {
       for (let p = 0; p < n; p++) {
         if (t[p] === GEN || t[p] === WILDCARD) continue;
         for (let q = p + 1; q < n; q++) {
-          if (t[q] === GEN || t[q] === WILDCARD) continue;
-          const hk = key53(s1 - h1[p] - h1[q] + 2, s2 - h2[p] - h2[q] + 2);
-          let h = this.holes.get(hk);
-          let size = 1;
-          if (h === undefined) this.holes.set(hk, (h = { a: t[p], b: t[q], group: g, fillers: null }));
-          else size = addFiller(h, t[p], t[q], g);
-          if (size >= this.minFillers && hasContext(t, [p, q]) && this.shouldGeneralisePair(h)) {
+          if (t[q] === GEN || t[q] === WILDCARD || !hasContext(n, words - word[p] - word[q], 2)) continue;
+          const h = this.hole(s1 - h1[p] - h1[q] + 2, s2 - h2[p] - h2[q] + 2, t[p], t[q], g);
+          const size = addFiller(h, t[p], t[q], g);
+          if (size >= this.minFillers && this.shouldGeneralisePair(h)) {
             return this.generalise(h, [p, q]);
           }
         }
       }
     }
     return g;
+  }
+
+  /** The hole with key (ka, kb); a new one gets (a, b) from g as its first filler. */
+  private hole(ka: number, kb: number, a: string, b: string | null, g: Group): Hole {
+    let h = this.holes.get(ka, kb);
+    if (h === undefined) {
+      h = { a, b, group: g, fillers: null };
+      this.holes.set(ka, kb, h);
+    }
+    return h;
   }
 
   /** A pair hole generalises when both positions vary (else a one-position hole covers it). */
@@ -446,33 +465,25 @@ function find(g: Group): Group {
  * at least two per position generalised now, and at least as many as its variables (else "X <*>"
  * shapes of unrelated one-word messages would all merge).
  */
-function hasContext(t: string[], ps: number[]): boolean {
-  let constants = 0;
-  let vars = ps.length;
-  for (let i = 0; i < t.length; i++) {
-    if (ps.includes(i)) continue;
-    if (t[i] === GEN || !/[A-Za-z]/.test(t[i])) vars++;
-    else constants++;
-  }
-  // generalising two positions at once needs twice the fixed context
-  return constants >= 2 * ps.length && constants >= vars;
+function hasContext(n: number, constants: number, k: number): boolean {
+  // constants: words with a letter outside the k positions; everything else, the k positions
+  // included, is a variable. Generalising two positions at once needs twice the fixed context.
+  const vars = n - constants;
+  return constants >= 2 * k && constants >= vars;
 }
 
-/** Two independent 32-bit FNV-1a style hashes of a token. */
-function tokenHashes(x: string): [number, number] {
+// Two independent 32-bit hashes of a token (FNV-1a and a murmur-style mix), as two functions
+// rather than one returning a pair so the hot loop allocates nothing.
+function tokenHash1(x: string): number {
   let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < x.length; i++) {
-    const c = x.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 13);
-  }
-  return [a, b];
+  for (let i = 0; i < x.length; i++) a = Math.imul(a ^ x.charCodeAt(i), 0x01000193);
+  return a;
 }
 
-/** Combine two 32-bit values into one exact JS number key (32 + 21 bits). */
-function key53(a: number, b: number): number {
-  return (a >>> 0) * 2097152 + ((b >>> 0) & 0x1fffff);
+function tokenHash2(x: string): number {
+  let b = 0x01000193;
+  for (let i = 0; i < x.length; i++) b = Math.imul(b ^ x.charCodeAt(i), 0x5bd1e995) ^ (b >>> 13);
+  return b;
 }
 
 function renderTemplate(t: string[]): string {
