@@ -30,6 +30,40 @@ export const configSchema = z
         z.object({ kind: z.literal('postgres'), url: z.string() }),
       ])
       .default({ kind: 'sqlite', path: './data/commander.db' }),
+    /**
+     * Where watches run. `inprocess` (default): in the serving process. `pgboss`: a job queue on
+     * PostgreSQL; `serve` only queues a watch per deployment and `devops-commander worker`
+     * processes run them (README, "Scale-out").
+     */
+    queue: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('inprocess') }).strict(),
+        z
+          .object({
+            kind: z.literal('pgboss'),
+            /** PostgreSQL for the queue's tables; default: store.url */
+            url: z.string().min(1).optional(),
+            schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain PostgreSQL identifier').default('devops_commander_queue'),
+            /** watches one worker process runs at once */
+            concurrency: z.number().int().min(1).max(200).default(10),
+            /**
+             * pg-boss 10 has no heartbeat: a job still active after this long counts as abandoned
+             * (its worker died) and is retried elsewhere. Must exceed the longest watch, (window +
+             * verify) / clock.speed; default: that plus two steps and a minute. A watch outliving it
+             * (waiting for an approval) is handed over to a new attempt, never run twice.
+             */
+            expireInSeconds: z.number().int().min(1).max(86_399).optional(),
+            retryLimit: z.number().int().min(0).default(5),
+            retryDelaySeconds: z.number().int().min(0).default(5),
+            pollingIntervalSeconds: z.number().min(0.5).default(2),
+            /** how often expired jobs are looked for (one process per interval does it) */
+            maintenanceIntervalSeconds: z.number().int().min(1).max(3600).default(30),
+            /** how often `serve` reads the workers' new events for the live stream, ms */
+            eventsPollMs: z.number().int().min(20).max(10_000).default(250),
+          })
+          .strict(),
+      ])
+      .default({ kind: 'inprocess' }),
     watch: z
       .object({
         windowSeconds: z.number().int().positive().default(600),
@@ -85,6 +119,32 @@ export const configSchema = z
     github: githubIntakeSchema,
     argocd: argocdIntakeSchema,
   })
-  .loose();
+  .loose()
+  .superRefine((c, ctx) => {
+    if (c.queue.kind !== 'pgboss') return;
+    if (c.store.kind !== 'postgres') {
+      ctx.addIssue({ code: 'custom', path: ['queue', 'kind'], message: 'the pgboss queue needs store: {kind: postgres, url}: the API and the workers share one timeline' });
+      return;
+    }
+    const longest = longestWatchSeconds(c);
+    if (c.queue.expireInSeconds !== undefined && c.queue.expireInSeconds <= longest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['queue', 'expireInSeconds'],
+        message: `must exceed the longest watch, (watch.windowSeconds + watch.verifySeconds) / clock.speed = ${Math.ceil(longest)} s, or a live worker's job would be handed to another`,
+      });
+    }
+  });
+
+/** Real seconds a watch takes from deploy to outcome (no approval wait): window + verify. */
+export function longestWatchSeconds(c: { watch: { windowSeconds: number; verifySeconds: number }; clock: { speed: number } }): number {
+  return (c.watch.windowSeconds + c.watch.verifySeconds) / c.clock.speed;
+}
+
+/** queue.expireInSeconds, or its default: the longest watch plus two steps and a minute. */
+export function queueExpireInSeconds(c: Config): number {
+  if (c.queue.kind === 'pgboss' && c.queue.expireInSeconds !== undefined) return c.queue.expireInSeconds;
+  return Math.min(86_399, Math.ceil(longestWatchSeconds(c) + (2 * c.watch.stepSeconds) / c.clock.speed + 60));
+}
 
 export type Config = z.infer<typeof configSchema>;

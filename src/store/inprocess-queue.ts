@@ -12,13 +12,15 @@ export function createInProcessQueue(opts: JobQueueOptions = {}): JobQueue {
   const known = new Set<string>();
   const running = new Set<Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
+  /** aborted on close(): running watches stop between steps */
+  const stopAll = new AbortController();
   let handler: WatchHandler | undefined;
   let closed = false;
 
   const pump = (): void => {
     while (handler && !closed && running.size < concurrency && waiting.length) {
       const job = waiting.shift()!;
-      const run: Promise<void> = handler(job)
+      const run: Promise<void> = handler({ ...job, signal: stopAll.signal })
         .then(
           () => {
             known.delete(job.deploymentId);
@@ -60,6 +62,7 @@ export function createInProcessQueue(opts: JobQueueOptions = {}): JobQueue {
     },
     async close() {
       closed = true;
+      stopAll.abort();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await Promise.allSettled([...running]);

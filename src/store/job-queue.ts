@@ -8,13 +8,19 @@ export interface WatchJob {
   deploymentId: string;
   /** 0 on the first delivery; >0 when a previous attempt failed or its worker died */
   attempt: number;
+  /**
+   * Aborted when this process must let go of the job: the queue is closing, or (pg-boss) the
+   * job's lease is about to expire and another worker could be handed it. The handler stops
+   * between steps and throws, so the job is retried and the watch resumes from its timeline.
+   */
+  signal?: AbortSignal;
 }
 
 /** Runs one watch to its end. Resolve = done; throw = the job is retried later. */
 export type WatchHandler = (job: WatchJob) => Promise<void>;
 
 export interface JobQueue {
-  /** Queue a watch. Idempotent while a job for this deployment is still waiting. */
+  /** Queue a watch. A no-op while a job for this deployment is waiting or running. */
   enqueueWatch(deploymentId: string): Promise<void>;
   /** Start consuming jobs (up to the queue's concurrency at once). Call once per process. */
   work(handler: WatchHandler): Promise<void>;

@@ -2,6 +2,11 @@
 // each job to one worker (SKIP LOCKED). pg-boss 10 has no heartbeat, so a job is presumed
 // dead when it stays active longer than `expireInSeconds`: set that above the longest watch
 // (window + verify), and a job whose worker was killed is retried on another worker after it.
+// A live worker must not still be running a job pg-boss has given up on (two workers would
+// then run one watch): the handler's signal is aborted shortly before the expiry, the watch
+// stops between steps and the job is failed back to the queue, where another attempt resumes
+// it from the timeline. So expiry works as a lease, and a watch longer than it (one waiting
+// for an approval) is handed over rather than run twice.
 import PgBoss from 'pg-boss';
 import type { JobQueue, JobQueueOptions, WatchHandler } from './job-queue.js';
 
@@ -18,22 +23,28 @@ export interface PgBossQueueOptions extends JobQueueOptions {
   closeTimeoutMs?: number;
 }
 
+/** How long before the expiry a running job is told to let go: 10% of it, at most 30 s. */
+export function leaseMarginMs(expireInSeconds: number): number {
+  return Math.min(30_000, expireInSeconds * 100);
+}
+
 interface WatchData {
   deploymentId: string;
 }
 
 export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = {}): Promise<JobQueue> {
   const name = opts.queueName ?? 'deployment-watch';
+  const schema = opts.schema ?? 'devops_commander_queue';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid pg-boss schema name: ${schema}`);
   const boss = new PgBoss({
     connectionString: url,
-    schema: opts.schema ?? 'devops_commander_queue',
+    schema,
     maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 30,
     max: Math.max(2, Math.min(10, (opts.concurrency ?? 10) + 1)),
   });
   boss.on('error', (err) => opts.onError?.(err));
   await boss.start();
-  // 'stately': at most one waiting and one running job per deployment (singletonKey), so
-  // every worker re-enqueueing unfinished deployments at startup does not pile up duplicates.
+  // 'stately': at most one waiting and one running job per deployment (singletonKey).
   // Expiry and retries are also set on every job (below): createQueue is a no-op for an
   // existing queue, so per-job options are what lets changed settings take effect.
   const jobOptions = {
@@ -43,11 +54,20 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
   };
   await boss.createQueue(name, { name, policy: 'stately', ...jobOptions });
   const workerIds: string[] = [];
+  const running = new Set<AbortController>();
   let closed = false;
+  const leaseMs = Math.max(1000, jobOptions.expireInSeconds * 1000 - leaseMarginMs(jobOptions.expireInSeconds));
 
   return {
     async enqueueWatch(deploymentId) {
       if (closed) throw new Error('job queue is closed');
+      // 'stately' alone lets a second job wait while one runs, and that waiting job can then
+      // not be fetched (unique index) and blocks the jobs behind it: look for a live job first.
+      // (pg-boss's job_state enum is ordered created < retry < active < completed < …)
+      const live = await boss
+        .getDb()
+        .executeSql(`SELECT 1 FROM "${schema}".job WHERE name = $1 AND singleton_key = $2 AND state < 'completed' LIMIT 1`, [name, deploymentId]);
+      if (live.rows.length > 0) return;
       // returns null when a job for this deployment is already waiting: that is the idempotency
       await boss.send(name, { deploymentId } satisfies WatchData, { singletonKey: deploymentId, ...jobOptions });
     },
@@ -61,7 +81,15 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
             name,
             { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
             async ([job]) => {
-              await handler({ deploymentId: job.data.deploymentId, attempt: job.retryCount });
+              const lease = new AbortController();
+              running.add(lease);
+              const timer = setTimeout(() => lease.abort(new Error('job lease ending')), leaseMs);
+              try {
+                await handler({ deploymentId: job.data.deploymentId, attempt: job.retryCount, signal: lease.signal });
+              } finally {
+                clearTimeout(timer);
+                running.delete(lease);
+              }
             },
           ),
         );
@@ -70,6 +98,8 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
     async close() {
       if (closed) return;
       closed = true;
+      // running watches stop between steps and fail their jobs back for another worker
+      for (const lease of running) lease.abort(new Error('worker stopping'));
       await boss.stop({ graceful: true, wait: true, timeout: opts.closeTimeoutMs ?? 10_000 });
     },
   };

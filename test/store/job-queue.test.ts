@@ -109,7 +109,7 @@ describe.skipIf(!available)('pg-boss job queue', () => {
       got.push(job);
     });
     await until(() => (got.length ? true : undefined), 20_000, 'the survivor picks the job up');
-    expect(got[0]).toEqual({ deploymentId: 'dep-1', attempt: 1 });
+    expect(got[0]).toMatchObject({ deploymentId: 'dep-1', attempt: 1 });
     // the child saw exactly one job: the repeated enqueue did not make a second
     expect(out.match(/claimed/g)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 1500));
