@@ -4,10 +4,13 @@
 // string per lookup, and grows and rehashes a heavier structure. Here a lookup touches two typed
 // arrays and allocates nothing.
 
+// a miner learning one log source opens thousands of holes: start past the first few doublings
+const INITIAL = 1024;
+
 export class IntPairMap<V> {
-  private ka = new Int32Array(64);
-  private kb = new Int32Array(64);
-  private vals: (V | undefined)[] = new Array<V | undefined>(64).fill(undefined);
+  private ka = new Int32Array(INITIAL);
+  private kb = new Int32Array(INITIAL);
+  private vals: (V | undefined)[] = new Array<V | undefined>(INITIAL).fill(undefined);
   private count = 0;
 
   get size(): number {
@@ -49,13 +52,19 @@ export class IntPairMap<V> {
   private grow(): void {
     const { ka, kb, vals } = this;
     const cap = ka.length * 2;
+    const mask = cap - 1;
     this.ka = new Int32Array(cap);
     this.kb = new Int32Array(cap);
     this.vals = new Array<V | undefined>(cap).fill(undefined);
-    this.count = 0;
-    for (let i = 0; i < ka.length; i++) {
-      const v = vals[i];
-      if (v !== undefined) this.set(ka[i], kb[i], v);
+    // keys are distinct: each goes to the first free slot of its probe run, no comparisons needed
+    for (let j = 0; j < ka.length; j++) {
+      const v = vals[j];
+      if (v === undefined) continue;
+      let i = slot(ka[j], kb[j]) & mask;
+      while (this.vals[i] !== undefined) i = (i + 1) & mask;
+      this.ka[i] = ka[j];
+      this.kb[i] = kb[j];
+      this.vals[i] = v;
     }
   }
 }

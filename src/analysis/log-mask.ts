@@ -237,11 +237,11 @@ let prevValue = false;
 // numbers repeat a lot). Bounded: cleared when full, which only costs recomputation.
 const tokenCache = new Map<string, string>();
 const TOKEN_CACHE_CAP = 1 << 15;
-const DIGIT_RE = /[0-9]/;
 
-function pushRaw(raw: string): void {
+/** Push a raw (unmasked) token; `hasDigit` says whether it holds a digit. */
+function pushRaw(raw: string, hasDigit: boolean): void {
   // tokens with digits are mostly one-off values: caching them would only churn the cache
-  if (DIGIT_RE.test(raw)) {
+  if (hasDigit) {
     pushMasked(maskToken(raw));
     return;
   }
@@ -272,33 +272,72 @@ function pushMasked(t: string): void {
   prevValue = t.length >= 3 && t.indexOf('<*>') >= 0 && isValueToken(t);
 }
 
-// Tokens that can need a rule: digits, dots, '=', ':', a leading '/' or '~' (paths). Anything else
-// is a plain word and is kept as is. Tested with native regexes: faster than a JS character loop.
-const SPECIAL_RE = /[0-9.=:]|^[/~]/;
+// Separators. Most messages only use spaces: then only ' ' separates tokens (two spaces make an
+// empty token, which is skipped). A message with a tab or line break is split on any whitespace
+// (what /\s/ matches), as a log line reflowed by its writer.
 const WS_RE = /[\t\r\n\f\v]/;
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
+/**
+ * One pass over the message: find each token and, in the same pass, what it holds. Only tokens
+ * that can need a rule (a digit, '.', '=', ':', or a leading '/' or '~' for paths) go through
+ * maskToken; any other token is a plain word and is kept as is. Scanning char codes here replaces
+ * a split plus two regex tests per token, and allocates nothing but the token strings.
+ */
 export function maskedTokens(msg: string): string[] {
   const m = preMask(msg);
   out = [];
   prevValue = false;
-  const parts = WS_RE.test(m) ? m.split(/\s+/) : m.split(' ');
-  for (let p = 0; p < parts.length; p++) {
-    const tok = parts[p];
-    if (tok.length === 0) continue;
-    if (!SPECIAL_RE.test(tok)) {
-      // a month/weekday name next to a number is part of a date
-      if (tok.length <= 9 && (prevValue || (p + 1 < parts.length && isDigit(parts[p + 1].charCodeAt(0)))) && CALENDAR.has(tok.toLowerCase())) pushMasked(WILDCARD);
+  const anySpace = WS_RE.test(m);
+  const n = m.length;
+  let i = 0;
+  while (i < n) {
+    let c = m.charCodeAt(i);
+    if (anySpace ? isSpace(c) : c === 32) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let special = c === 47 /* / */ || c === 126; /* ~ */
+    let firstDigit = -1;
+    let lastDigit = -1;
+    let eq = -1;
+    for (; i < n; i++) {
+      c = m.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        if (firstDigit < 0) firstDigit = i;
+        lastDigit = i;
+      } else if (c === 46 || c === 58) special = true;
+      else if (c === 61) {
+        if (eq < 0) eq = i;
+      } else if (anySpace ? isSpace(c) : c === 32) break;
+    }
+    const tok = m.slice(start, i);
+    if (!special && firstDigit < 0 && eq < 0) {
+      // a month/weekday name next to a number is part of a date; the next token is the text after
+      // this one's separator (after a run of whitespace when splitting on any whitespace)
+      if (tok.length <= 9 && (prevValue || nextIsDigit(m, i, anySpace)) && CALENDAR.has(tok.toLowerCase())) pushMasked(WILDCARD);
       else pushMasked(tok); // plain word: no rule applies
       continue;
     }
-    const eq = tok.indexOf('=');
-    if (eq > 0 && eq < tok.length - 1) {
-      pushRaw(tok.slice(0, eq + 1));
+    // key=value: the value is its own position (rhost=<*>, user=root)
+    if (eq > start && eq < i - 1) {
+      pushRaw(m.slice(start, eq + 1), firstDigit >= 0 && firstDigit < eq);
       prevValue = false;
-      pushRaw(tok.slice(eq + 1));
-    } else pushRaw(tok);
+      pushRaw(m.slice(eq + 1, i), lastDigit > eq);
+    } else pushRaw(tok, firstDigit >= 0);
   }
   const result = out;
   out = [];
   return result;
+}
+
+/** Whether the token after the separator at `i` starts with a digit. */
+function nextIsDigit(m: string, i: number, anySpace: boolean): boolean {
+  if (i >= m.length) return false;
+  let k = i + 1;
+  if (anySpace) while (k < m.length && isSpace(m.charCodeAt(k))) k++;
+  return isDigit(m.charCodeAt(k));
 }

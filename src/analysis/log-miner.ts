@@ -165,6 +165,8 @@ export class TemplateMiner {
   private readonly shapes = new Map<number, { message: string; group: Group }>();
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
+  /** 30-bit hashes of the token lists of byTemplate's keys: a filter that only rules keys out */
+  private readonly templateHashes = new Set<number>();
   /** token count -> distinct generalisation signatures (position lists) in use */
   private readonly signatures = new Map<number, Map<string, number[]>>();
   /** holes by their key: two 32-bit hashes (see registerHoles) */
@@ -248,8 +250,20 @@ export class TemplateMiner {
     if (exact) return find(exact);
     const sigs = this.signatures.get(n);
     if (sigs) {
+      // Most signatures do not match: a hash of each candidate template (the sum of position-salted
+      // token hashes, so swapping in <*> costs O(1) per position) rules them out before any string
+      // is built; a hash hit is confirmed by the exact lookup.
+      const hs = new Int32Array(n);
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        hs[i] = positionHash(tokens[i], i);
+        sum = (sum + hs[i]) | 0;
+      }
       let best: Group | null = null;
       for (const positions of sigs.values()) {
+        let h = sum;
+        for (const p of positions) h = (h - hs[p] + positionHash(GEN, p)) | 0;
+        if (!this.templateHashes.has(h & 0x3fffffff)) continue;
         const t = tokens.slice();
         for (const p of positions) t[p] = GEN;
         const g = this.byTemplate.get(t.join(SEP));
@@ -265,12 +279,20 @@ export class TemplateMiner {
     return this.registerHoles(g);
   }
 
+  /** byTemplate.set, keeping the hash filter of template keys (see place) in step. */
+  private setTemplate(key: string, tokens: string[], g: Group): void {
+    this.byTemplate.set(key, g);
+    let h = 0;
+    for (let i = 0; i < tokens.length; i++) h = (h + positionHash(tokens[i], i)) | 0;
+    this.templateHashes.add(h & 0x3fffffff);
+  }
+
   private newGroup(tokens: string[], key: string): Group {
     let id = 'T' + fnv1a(key);
     for (let k = 2; this.ids.has(id); k++) id = 'T' + fnv1a(key + '#' + k);
     this.ids.add(id);
     const g: Group = { seq: this.seq++, tokens, count: 0, parent: null, out: { id, template: renderTemplate(tokens), count: 0 } };
-    this.byTemplate.set(key, g);
+    this.setTemplate(key, tokens, g);
     this.addSignature(tokens);
     this.byId.set(id, g);
     this.roots.push(g);
@@ -407,7 +429,7 @@ export class TemplateMiner {
     winner.tokens = t;
     winner.out.template = renderTemplate(t);
     winner.out.count = winner.count;
-    this.byTemplate.set(key, winner);
+    this.setTemplate(key, t, winner);
     this.addSignature(t);
     // the generalised template may itself fill a hole with other generalised templates
     return this.registerHoles(winner);
@@ -470,6 +492,13 @@ function hasContext(n: number, constants: number, k: number): boolean {
   // included, is a variable. Generalising two positions at once needs twice the fixed context.
   const vars = n - constants;
   return constants >= 2 * k && constants >= vars;
+}
+
+const GEN_HASH = tokenHash1(GEN);
+
+/** Hash of a token at a position (a template's hash is the sum over its positions). */
+function positionHash(tok: string, i: number): number {
+  return Math.imul((tok === GEN ? GEN_HASH : tokenHash1(tok)) ^ Math.imul(i + 1, 0x9e3779b1), 0x85ebca6b);
 }
 
 // Two independent 32-bit hashes of a token (FNV-1a and a murmur-style mix), as two functions
