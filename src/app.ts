@@ -16,8 +16,9 @@ import { DeploymentIntake } from './loop/deployments.js';
 import { makeGuard, type GuardFn } from './loop/guard.js';
 import { createPolicyRuntime } from './loop/policy-runtime.js';
 import { Scheduler } from './loop/scheduler.js';
+import { queueScheduler } from './app-queue.js';
 import type { WatchTiming } from './loop/state.js';
-import type { WatchHooks } from './loop/watch.js';
+import type { WatchDeps, WatchHooks } from './loop/watch.js';
 import { buildServer } from './server/app.js';
 import { CommanderMetrics } from './server/metrics.js';
 import { assertSafeBind, parseTokensEnv } from './server/auth.js';
@@ -107,7 +108,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
   const rawStore = await openStore(config);
   const bus = new EventBus();
-  const store = notifyingStore(rawStore, bus);
+  // Scale-out: workers append in other processes, so the bus follows the store (app-queue.ts).
+  const scaleOut = config.queue.kind === 'pgboss';
+  const store = scaleOut ? rawStore : notifyingStore(rawStore, bus);
   const clock = await makeClock(rawStore, opts.mode === 'demo' ? config.demo.speed : config.clock.speed);
   const metrics = new CommanderMetrics();
   const root = packageRoot();
@@ -135,7 +138,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
   const timing = timingOf(config);
   const policies = await createPolicyRuntime({ store, clock, decide: config.policy.decide, learn: config.policy.learn, log });
-  const scheduler = new Scheduler({
+  const watchDeps: WatchDeps = {
     store,
     clock,
     sources: world.sources,
@@ -148,7 +151,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       policies.hooks,
       opts.hooks,
     ),
-  });
+  };
+  const scheduler = scaleOut ? await queueScheduler(config, watchDeps, bus, log) : new Scheduler(watchDeps);
   const intake = new DeploymentIntake(store, scheduler, clock);
   let ready = false;
   const now = () => clock.now();
@@ -233,6 +237,6 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 }
 
 /** The environment-wide guardrails, then each service's approval policy, which can only tighten them. */
-function withApprovalPolicies(base: GuardFn, config: Config): GuardFn {
+export function withApprovalPolicies(base: GuardFn, config: Config): GuardFn {
   return (i) => applyApprovalPolicy(base(i), i.decision, approvalFor(config, i.service, i.environment));
 }

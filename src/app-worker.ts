@@ -1,0 +1,100 @@
+// The composition root of `devops-commander worker`: a process that takes watch jobs from the
+// PostgreSQL queue (pg-boss) and runs them with the same loop as `serve` runs in-process. It
+// serves no HTTP; the API process (`serve` with the same config) queues the jobs and streams
+// the events this process appends to the shared store.
+import { join } from 'node:path';
+import type { Config } from './config/schema.js';
+import type { Clock } from './core/clock.js';
+import type { Store } from './core/store.js';
+import { actuatorFromConfig } from './actions/from-config.js';
+import { makeGuard } from './loop/guard.js';
+import { createPolicyRuntime } from './loop/policy-runtime.js';
+import { watchJobHandler } from './loop/queue-runner.js';
+import type { WatchHooks } from './loop/watch.js';
+import type { GuardrailSettings } from './policy/guardrails.js';
+import type { WorldFactory } from './world/types.js';
+import { simulatedWorldFactory } from './world/simulated.js';
+import { makeClock, openStore, packageRoot, timingOf, withApprovalPolicies } from './app.js';
+import { openWatchQueue, scaleOutSettings } from './app-queue.js';
+
+export interface WorkerOptions {
+  config: Config;
+  /** watches this process runs at once; default queue.concurrency */
+  concurrency?: number;
+  /** the world to watch and act on; default: the simulated world, as `serve` */
+  world?: WorldFactory;
+  log?: (line: string) => void;
+}
+
+export interface RunningWorker {
+  store: Store;
+  clock: Clock;
+  concurrency: number;
+  close(): Promise<void>;
+}
+
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const { config } = opts;
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const settings = scaleOutSettings(config);
+  const concurrency = opts.concurrency ?? settings.concurrency;
+  const store = await openStore(config);
+  try {
+    // the clock's anchor is in the store: every process of the deployment shares one clock
+    const clock = await makeClock(store, config.clock.speed);
+    const policies = await createPolicyRuntime({ store, clock, decide: config.policy.decide, learn: config.policy.learn, log });
+    const guard = withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config);
+    const worldFactory =
+      opts.world ??
+      simulatedWorldFactory({
+        seed: config.demo.seed,
+        autoDeploy: false,
+        minIntervalSeconds: config.demo.minIntervalSeconds,
+        maxIntervalSeconds: config.demo.maxIntervalSeconds,
+        services: config.demo.services,
+        deploymentsFile: config.demo.deploymentsFile ?? join(packageRoot(), 'mock-data', 'deployments.json'),
+      });
+    const hooks: WatchHooks = {
+      ...policies.hooks,
+      error: (id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`),
+    };
+    const queue = await openWatchQueue(config, { concurrency, onError: (e) => log(`queue: ${e instanceof Error ? e.message : String(e)}`) });
+    await queue.work(
+      watchJobHandler({
+        store,
+        log,
+        depsFor: async () => {
+          const world = await worldFactory({ clock, store, log });
+          return {
+            deps: {
+              store,
+              clock,
+              sources: world.sources,
+              actuator: actuatorFromConfig(config, world.actuator),
+              policy: () => policies.current(),
+              guard,
+              timing: timingOf(config),
+              hooks,
+            },
+            release: async () => world.stop?.(),
+          };
+        },
+      }),
+    );
+    let closing: Promise<void> | undefined;
+    return {
+      store,
+      clock,
+      concurrency,
+      close: () =>
+        (closing ??= (async () => {
+          // running watches stop between steps and go back to the queue for another worker
+          await queue.close();
+          await store.close();
+        })()),
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,59 @@
+// A worker process's job handler: run (or resume) one deployment's watch with the same loop as
+// the embedded scheduler (runWatch). Nothing about the watch lives in the job: the watch
+// re-derives its state from the timeline, so a job retried after its worker died continues
+// where that worker's last event stops. An action is never done twice: `settle` acts only on a
+// decision with no `action.executed`/`action.failed` yet, every append is deduplicated, and a
+// re-run of an action cut off between `action.requested` and its result reuses the same action
+// id, which actuators treat as the same action.
+import type { Store } from '../core/store.js';
+import type { Deployment } from '../core/types.js';
+import { deriveState, statusOf } from './state.js';
+import { runWatch, type WatchDeps } from './watch.js';
+
+/** The job as the queue hands it over (store/job-queue.ts's WatchJob, kept structural here). */
+export interface QueuedWatch {
+  deploymentId: string;
+  attempt: number;
+  signal?: AbortSignal;
+}
+
+export interface QueueRunnerDeps {
+  store: Store;
+  /**
+   * The watch's dependencies for one job. Built per job, so a world that keeps its state in
+   * the process (the simulated world) is rebuilt from the store and sees what other workers
+   * already did to it (a rollback before the crash).
+   */
+  depsFor(deployment: Deployment): Promise<{ deps: WatchDeps; release?: () => Promise<void> }>;
+  log: (line: string) => void;
+}
+
+export function watchJobHandler(r: QueueRunnerDeps): (job: QueuedWatch) => Promise<void> {
+  return async (job) => {
+    const id = job.deploymentId;
+    const deployment = await r.store.getDeployment(id);
+    if (!deployment) {
+      r.log(`watch ${id}: no such deployment; job dropped`);
+      return;
+    }
+    r.log(`watch ${id} started (attempt ${job.attempt})`);
+    const { deps, release } = await r.depsFor(deployment);
+    try {
+      await runWatch(deployment, deps, job.signal);
+      const state = deriveState(await r.store.events(id));
+      // The row follows the timeline: a cancel written by the API while this worker was in a
+      // tick can have been overwritten by that tick's status.
+      await r.store.setStatus(id, statusOf(state));
+      if (!state.completed) {
+        // Stopped between steps (lease ending, worker stopping): fail the job so another
+        // attempt resumes the watch from its timeline.
+        const why = job.signal?.reason instanceof Error ? job.signal.reason.message : 'stopped';
+        r.log(`watch ${id} handed back (${why})`);
+        throw new Error(`watch ${id} handed back before it completed (${why})`);
+      }
+      r.log(`watch ${id} finished: ${state.completed.status}`);
+    } finally {
+      await release?.();
+    }
+  };
+}
