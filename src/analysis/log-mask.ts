@@ -21,6 +21,8 @@
 // - a run of adjacent variables is one variable, and a list of same-kind values (blk_<*> blk_<*>)
 //   is one value: lists and multi-word values of varying length do not split templates.
 
+import { sameSkeleton, skeletonHash } from './log-skeleton.js';
+
 export const WILDCARD = '<*>';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -237,12 +239,29 @@ let prevValue = false;
 // numbers repeat a lot). Bounded: cleared when full, which only costs recomputation.
 const tokenCache = new Map<string, string>();
 const TOKEN_CACHE_CAP = 1 << 15;
+const DIGIT_RE = /[0-9]/;
+
+// Masked form of tokens with digits, by digit skeleton (see log-skeleton.ts): values of one shape
+// (blk_-1608999687919862906, 10.251.31.5:50010, 2005-06-03-15.42.50.363779) differ only in their
+// digits, so one entry serves them all. Only results without a digit are kept: a kept digit (ssh2)
+// means the value of the digit matters. Bounded like tokenCache.
+const shapeCache = new Map<number, { raw: string; masked: string }>();
 
 /** Push a raw (unmasked) token; `hasDigit` says whether it holds a digit. */
 function pushRaw(raw: string, hasDigit: boolean): void {
-  // tokens with digits are mostly one-off values: caching them would only churn the cache
   if (hasDigit) {
-    pushMasked(maskToken(raw));
+    const h = skeletonHash(raw);
+    const e = shapeCache.get(h);
+    if (e !== undefined && sameSkeleton(e.raw, raw)) {
+      pushMasked(e.masked);
+      return;
+    }
+    const t = maskToken(raw);
+    if (!DIGIT_RE.test(t)) {
+      if (shapeCache.size >= TOKEN_CACHE_CAP) shapeCache.clear();
+      shapeCache.set(h, { raw, masked: t });
+    }
+    pushMasked(t);
     return;
   }
   let t = tokenCache.get(raw);

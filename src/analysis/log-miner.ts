@@ -28,6 +28,7 @@
 // at least half its tokens match, else one shared overflow group per token count.
 import { IntPairMap } from './int-pair-map.js';
 import { maskedTokens, WILDCARD } from './log-mask.js';
+import { sameSkeleton, skeletonHash } from './log-skeleton.js';
 
 export interface MinedTemplate {
   /**
@@ -105,34 +106,6 @@ function fnv1a(s: string): string {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0).toString(16).padStart(8, '0');
-}
-
-/**
- * 30-bit hash of a message's digit skeleton (every digit counts as '0'), small enough to stay an
- * unboxed map key. Only a lookup hint: a hit is confirmed with sameSkeleton.
- */
-function skeletonHash(s: string): number {
-  let h = 0x811c9dc5 ^ s.length;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) c = 48;
-    h = Math.imul(h ^ c, 0x01000193);
-  }
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  return (h ^ (h >>> 12)) & 0x3fffffff;
-}
-
-/** Same text once every digit is read as '0'. */
-function sameSkeleton(a: string, b: string): boolean {
-  if (a === b) return true; // native comparison: exact repeats skip the character loop
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y && !(x >= 48 && x <= 57 && y >= 48 && y <= 57)) return false;
-  }
-  return true;
 }
 
 /** Upper-case identifiers (SCREEN_ON, NEW, TIME_TICK) name states and events: constants. */
