@@ -6,6 +6,7 @@ type Runner = (args: string[]) => Promise<number | void>;
 
 const COMMANDS: Record<string, { load: () => Promise<{ run: Runner }>; help: string }> = {
   serve: { load: () => import('./commands/serve.js'), help: 'serve [--port 8080] [--db FILE] [--config FILE]   the service: API, loop, dashboard' },
+  worker: { load: () => import('./commands/worker.js'), help: 'worker [--config FILE] [--concurrency N]           run watches from the PostgreSQL queue (scale-out)' },
   demo: { load: () => import('./commands/demo.js'), help: 'demo [--port 8080] [--simulated]                   the service plus a live demo world' },
   replay: { load: () => import('./commands/replay.js'), help: 'replay --scenario FILE [--json]                    play one scenario through the pipeline' },
   detect: { load: () => import('./commands/detect.js'), help: 'detect --input FILE.csv                            streaming anomaly scores of one series' },
