@@ -115,4 +115,44 @@ describe.skipIf(!available)('pg-boss job queue', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(got).toHaveLength(1);
   });
+
+  it('does not queue a second job while one runs, and hands a running job back when the lease ends or the queue closes', async () => {
+    const schema = uniqueSchema('boss_test');
+    cleanups.push(() => dropSchema(schema));
+    const fast = { schema, retryDelaySeconds: 0, maintenanceIntervalSeconds: 1, pollingIntervalSeconds: 0.5 };
+    // lease: expiry 3 s → the handler is told to let go 0.3 s before
+    const a = await createPgBossQueue(PG_URL, { ...fast, concurrency: 1, expireInSeconds: 3 });
+    cleanups.push(() => a.close());
+    const seen: Array<{ attempt: number; abortedAfterMs?: number; reason?: string }> = [];
+    await a.work(async (job) => {
+      const t0 = Date.now();
+      const entry: (typeof seen)[number] = { attempt: job.attempt };
+      seen.push(entry);
+      await new Promise<void>((resolve) => job.signal!.addEventListener('abort', () => resolve(), { once: true }));
+      entry.abortedAfterMs = Date.now() - t0;
+      entry.reason = (job.signal!.reason as Error).message;
+      throw new Error('handed back');
+    });
+    await a.enqueueWatch('dep-2');
+    await until(() => (seen.length === 1 ? true : undefined), 10_000, 'first attempt');
+    await a.enqueueWatch('dep-2'); // running: no second job
+    await until(() => (seen.length === 2 ? true : undefined), 15_000, 'the retry after the lease ended');
+    expect(seen[0]).toMatchObject({ attempt: 0, reason: 'job lease ending' });
+    expect(seen[0].abortedAfterMs).toBeGreaterThanOrEqual(2_500);
+    expect(seen[0].abortedAfterMs).toBeLessThan(3_000);
+    expect(seen[1].attempt).toBe(1);
+
+    // closing the queue hands the running job back at once, long before its expiry
+    await a.close();
+    expect(seen[1].reason).toBe('worker stopping');
+    const b = await createPgBossQueue(PG_URL, { ...fast, concurrency: 1, expireInSeconds: 3 });
+    cleanups.push(() => b.close());
+    const got: number[] = [];
+    await b.work(async (job) => {
+      got.push(job.attempt);
+    });
+    await until(() => (got.length ? true : undefined), 10_000, 'the other queue picks the job up');
+    expect(got).toEqual([2]);
+    expect(seen).toHaveLength(2);
+  });
 });
