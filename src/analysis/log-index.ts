@@ -87,6 +87,8 @@ interface Entry extends TemplateStat {
   samplesDone: boolean;
 }
 
+const HARVESTED_CAP = 4096;
+
 export class LogIndex {
   private readonly miner = new TemplateMiner();
   private readonly byId = new Map<string, Entry>();
@@ -94,6 +96,8 @@ export class LogIndex {
   private lastAt = -Infinity;
   /** lower-cased words of every pre-deploy message (to tell known dependencies from new ones) */
   private readonly preWords = new Set<string>();
+  /** pre-deploy messages whose words are already in preWords */
+  private readonly harvested = new Set<string>();
 
   constructor(readonly deployAt: number) {}
 
@@ -128,7 +132,11 @@ export class LogIndex {
     if (r.at < this.deployAt) {
       e.before++;
       // words of each template's first few lines and of every warning/error (names vary inside one template)
-      if (LEVEL_WEIGHT[r.level] > 0 || e.before <= 3) {
+      // (a repeated line adds nothing new: skip its regex passes; the set is bounded and clearing
+      // it only costs repeating them)
+      if ((LEVEL_WEIGHT[r.level] > 0 || e.before <= 3) && !this.harvested.has(r.message)) {
+        if (this.harvested.size >= HARVESTED_CAP) this.harvested.clear();
+        this.harvested.add(r.message);
         for (const w of r.message.toLowerCase().match(TOKEN) ?? []) this.preWords.add(w.replace(/:\d+$/, ''));
         for (const n of targetNames(r.message)) this.preWords.add(n);
       }

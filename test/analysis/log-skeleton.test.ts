@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { sameSkeleton, skeletonHash } from '../../src/analysis/log-skeleton.js';
+
+describe('digit skeleton', () => {
+  it('texts that differ only in their digits share a skeleton, and its hash', () => {
+    const pairs = [
+      ['blk_123', 'blk_987'],
+      ['Receiving block blk_-1608999687919862906 src: /10.250.19.102:54106', 'Receiving block blk_-7777777777777777777 src: /10.251.11.109:50010'],
+      ['ünïcödé 12 ✓', 'ünïcödé 99 ✓'],
+    ];
+    for (const [a, b] of pairs) {
+      expect(sameSkeleton(a, b)).toBe(true);
+      expect(skeletonHash(a)).toBe(skeletonHash(b));
+    }
+  });
+
+  it('any other difference (a letter, a length, a digit for a letter) is a different skeleton', () => {
+    expect(sameSkeleton('blk_123', 'blk_1234')).toBe(false);
+    expect(sameSkeleton('ssh2 x', 'ssh2 y')).toBe(false);
+    expect(sameSkeleton('a1', 'ab')).toBe(false);
+    expect(skeletonHash('user alice logged in from 10.0.0.1')).not.toBe(skeletonHash('user bobby logged in from 10.0.0.1'));
+  });
+
+  it('hashes long texts (past the encoding buffer) and stays a small integer', () => {
+    const long = 'x'.repeat(20_000) + ' 123';
+    const h = skeletonHash(long);
+    expect(h).toBe(skeletonHash('x'.repeat(20_000) + ' 456'));
+    expect(Number.isInteger(h) && h >= 0 && h < 2 ** 30).toBe(true);
+    expect(sameSkeleton(long, 'x'.repeat(20_000) + ' 45a')).toBe(false);
+  });
+});
