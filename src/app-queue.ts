@@ -4,10 +4,11 @@
 import type { Config } from './config/schema.js';
 import { longestWatchSeconds, queueExpireInSeconds } from './config/schema.js';
 import type { Store } from './core/store.js';
+import type { TimelineEvent } from './core/timeline.js';
 import type { EventBus } from './loop/bus.js';
 import { QueueScheduler } from './loop/queue-scheduler.js';
 import { followStore } from './loop/store-follower.js';
-import type { WatchDeps } from './loop/watch.js';
+import type { WatchDeps, WatchHooks } from './loop/watch.js';
 import type { JobQueue } from './store/job-queue.js';
 import { createPgBossQueue } from './store/pgboss-queue.js';
 
@@ -66,8 +67,22 @@ export async function queueScheduler(config: Config, deps: WatchDeps & { store: 
       onError: (e) => log(`events: ${e instanceof Error ? e.message : String(e)}`),
       onEvent: (e) => {
         if (e.type === 'watch.completed' && e.deploymentId) scheduler.completed(e.deploymentId);
+        countFromTimeline(e, deps.hooks);
       },
     })
   ).stop;
   return scheduler;
+}
+
+/**
+ * The workers' decisions and actions, counted by this process's metrics hooks from the timeline
+ * (the watches run elsewhere, so the hooks are not called by a watch here). Learning hooks
+ * (`outcome`) are left alone: each worker learns from the outcomes it verifies.
+ */
+function countFromTimeline(e: TimelineEvent, hooks: WatchHooks | undefined): void {
+  if (!hooks) return;
+  const p = e.payload as { action?: unknown; dryRun?: unknown; decision?: { action?: unknown } };
+  if (e.type === 'decision.made' && typeof p.decision?.action === 'string') hooks.decision?.(p.decision.action);
+  else if (e.type === 'action.requested' && p.dryRun === true && typeof p.action === 'string') hooks.action?.(p.action, 'dry_run');
+  else if ((e.type === 'action.executed' || e.type === 'action.failed') && typeof p.action === 'string') hooks.action?.(p.action, e.type === 'action.executed' ? 'executed' : 'failed');
 }

@@ -152,6 +152,8 @@ describe.skipIf(!available || !BUILT)('scale-out: serve + two workers on Postgre
 
     const list = (await (await fetch(`${api.url}/api/deployments?service=checkout`)).json()) as { deployments: Array<{ id: string; status: string }> };
     expect(list.deployments.find((x) => x.id === id)?.status).toBe('rolled_back');
+    // the API's metrics count the action a worker did, from the timeline
+    expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/^commander_actions_total\{action="rollback",result="executed"\} 1$/m);
     const verify = (await (await fetch(`${api.url}/api/audit/verify`)).json()) as { ok: boolean };
     expect(verify.ok).toBe(true);
 
