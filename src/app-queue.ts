@@ -15,7 +15,7 @@ import { createPgBossQueue } from './store/pgboss-queue.js';
 export type PgBossQueueConfig = Extract<Config['queue'], { kind: 'pgboss' }>;
 
 /** The pgboss settings, after the checks command-line overrides (--db, --speed) could undo. */
-export function scaleOutSettings(config: Config): PgBossQueueConfig & { url: string; expireInSeconds: number } {
+export function scaleOutSettings(config: Config): PgBossQueueConfig & { url: string; storeUrl: string; expireInSeconds: number } {
   const q = config.queue;
   if (q.kind !== 'pgboss') throw new Error('this needs queue: {kind: pgboss} in the config (see README, "Scale-out")');
   if (config.store.kind !== 'postgres') throw new Error('queue pgboss needs store: {kind: postgres, url}: the API and the workers share one timeline');
@@ -24,7 +24,7 @@ export function scaleOutSettings(config: Config): PgBossQueueConfig & { url: str
   if (expireInSeconds <= longest) {
     throw new Error(`queue.expireInSeconds (${expireInSeconds}) must exceed the longest watch, (window + verify) / clock speed = ${Math.ceil(longest)} s`);
   }
-  return { ...q, url: q.url ?? config.store.url, expireInSeconds };
+  return { ...q, url: q.url ?? config.store.url, storeUrl: config.store.url, expireInSeconds };
 }
 
 export async function openWatchQueue(config: Config, opts: { concurrency?: number; onError?: (err: unknown) => void } = {}): Promise<JobQueue> {

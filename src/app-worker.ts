@@ -16,6 +16,7 @@ import type { WorldFactory } from './world/types.js';
 import { simulatedWorldFactory } from './world/simulated.js';
 import { makeClock, openStore, packageRoot, timingOf, withApprovalPolicies } from './app.js';
 import { openWatchQueue, scaleOutSettings } from './app-queue.js';
+import { createPgLock } from './store/pg-lock.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -54,8 +55,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         services: config.demo.services,
         deploymentsFile: config.demo.deploymentsFile ?? join(packageRoot(), 'mock-data', 'deployments.json'),
       });
+    // Learning reads and rewrites the shared policy versions: one worker at a time.
+    const learnLock = createPgLock(settings.storeUrl);
+    const learn = policies.hooks.outcome;
     const hooks: WatchHooks = {
       ...policies.hooks,
+      ...(learn ? { outcome: (ctx) => learnLock.withLock('devops-commander:policy-learn', async () => learn(ctx)) } : {}),
       error: (id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`),
     };
     const queue = await openWatchQueue(config, { concurrency, onError: (e) => log(`queue: ${e instanceof Error ? e.message : String(e)}`) });
@@ -90,6 +95,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         (closing ??= (async () => {
           // running watches stop between steps and go back to the queue for another worker
           await queue.close();
+          await learnLock.close();
           await store.close();
         })()),
     };

@@ -152,6 +152,11 @@ describe.skipIf(!available || !BUILT)('scale-out: serve + two workers on Postgre
 
     const list = (await (await fetch(`${api.url}/api/deployments?service=checkout`)).json()) as { deployments: Array<{ id: string; status: string }> };
     expect(list.deployments.find((x) => x.id === id)?.status).toBe('rolled_back');
+    // no watch error on the surviving worker, and it learned from the outcome (under the shared lock)
+    expect(other.output()).not.toContain(`watch ${id}: `);
+    const learned = (await (await fetch(`${api.url}/api/audit?type=policy.updated`)).json()) as { events: Array<{ payload: Record<string, unknown> }> };
+    expect(learned.events.filter((e) => e.payload.fromDeployment === id)).toHaveLength(1);
+
     // the API's metrics count the action a worker did, from the timeline
     expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/^commander_actions_total\{action="rollback",result="executed"\} 1$/m);
     const verify = (await (await fetch(`${api.url}/api/audit/verify`)).json()) as { ok: boolean };
