@@ -244,22 +244,25 @@ const DIGIT_RE = /[0-9]/;
 // Masked form of tokens with digits, by digit skeleton (see log-skeleton.ts): values of one shape
 // (blk_-1608999687919862906, 10.251.31.5:50010, 2005-06-03-15.42.50.363779) differ only in their
 // digits, so one entry serves them all. Only results without a digit are kept: a kept digit (ssh2)
-// means the value of the digit matters. Bounded like tokenCache.
-const shapeCache = new Map<number, { raw: string; masked: string }>();
+// means the value of the digit matters. Direct-mapped (slot = hash): a store is two array writes
+// and never grows, which matters when most shapes are one-offs (random hex ids); two shapes that
+// share a slot only evict each other.
+const SHAPE_SLOTS = 1 << 12;
+const shapeRaw: string[] = new Array<string>(SHAPE_SLOTS).fill('');
+const shapeMasked: string[] = new Array<string>(SHAPE_SLOTS).fill('');
 
 /** Push a raw (unmasked) token; `hasDigit` says whether it holds a digit. */
 function pushRaw(raw: string, hasDigit: boolean): void {
   if (hasDigit) {
-    const h = skeletonHash(raw);
-    const e = shapeCache.get(h);
-    if (e !== undefined && sameSkeleton(e.raw, raw)) {
-      pushMasked(e.masked);
+    const h = skeletonHash(raw) & (SHAPE_SLOTS - 1);
+    if (sameSkeleton(shapeRaw[h], raw)) {
+      pushMasked(shapeMasked[h]);
       return;
     }
     const t = maskToken(raw);
     if (!DIGIT_RE.test(t)) {
-      if (shapeCache.size >= TOKEN_CACHE_CAP) shapeCache.clear();
-      shapeCache.set(h, { raw, masked: t });
+      shapeRaw[h] = raw;
+      shapeMasked[h] = t;
     }
     pushMasked(t);
     return;
