@@ -4,7 +4,7 @@
 // the events this process appends to the shared store.
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
-import type { Clock } from './core/clock.js';
+import { ScaledClock, type Clock, type ScaledClockAnchor } from './core/clock.js';
 import type { Store } from './core/store.js';
 import { actuatorFromConfig } from './actions/from-config.js';
 import { makeGuard } from './loop/guard.js';
@@ -12,6 +12,7 @@ import { createPolicyRuntime } from './loop/policy-runtime.js';
 import { watchJobHandler } from './loop/queue-runner.js';
 import type { WatchHooks } from './loop/watch.js';
 import type { GuardrailSettings } from './policy/guardrails.js';
+import { PolicyVersions } from './policy/versions.js';
 import type { WorldFactory } from './world/types.js';
 import { simulatedWorldFactory } from './world/simulated.js';
 import { makeClock, openStore, packageRoot, timingOf, withApprovalPolicies } from './app.js';
@@ -41,9 +42,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const concurrency = opts.concurrency ?? settings.concurrency;
   const store = await openStore(config);
   try {
-    // the clock's anchor is in the store: every process of the deployment shares one clock
-    const clock = await makeClock(store, config.clock.speed);
+    // One clock for all processes: follow the anchor `serve` (or `demo`) keeps in the store.
+    const saved = await store.getState<ScaledClockAnchor>('clock.anchor');
+    const clock = saved ? new ScaledClock(saved) : await makeClock(store, config.clock.speed);
     const policies = await createPolicyRuntime({ store, clock, decide: config.policy.decide, learn: config.policy.learn, log });
+    const versions = new PolicyVersions(store);
     const guard = withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config);
     const worldFactory =
       opts.world ??
@@ -69,6 +72,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         store,
         log,
         depsFor: async () => {
+          // the active policy version now (learned or rolled back by another process since)
+          const active = await versions.active();
+          if (active) policies.useModel(active.model);
           const world = await worldFactory({ clock, store, log });
           return {
             deps: {

@@ -1,4 +1,4 @@
-// `devops-commander worker [--config FILE] [--concurrency N] [--speed N]`: runs watches from the
+// `devops-commander worker [--config FILE] [--concurrency N]`: runs watches from the
 // PostgreSQL job queue (config `queue: {kind: pgboss}`, `store: {kind: postgres}`) until
 // SIGINT/SIGTERM; `serve` with the same config queues them. On a stop, running watches are
 // handed back to the queue between steps and another worker resumes them from the timeline.
@@ -7,7 +7,7 @@ import { CliError } from '../errors.js';
 import { configFrom, runUntilSignal } from './serve.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['config', 'concurrency', 'speed'] });
+  const args = parseArgs(argv, { values: ['config', 'concurrency'] });
   if (args.positional.length) throw new CliError(`unexpected argument '${args.positional[0]}'`);
   const config = configFrom(args);
   const { scaleOutSettings } = await import('../../app-queue.js');
