@@ -239,12 +239,11 @@ let prevValue = false;
 // numbers repeat a lot). Bounded: cleared when full, which only costs recomputation.
 const tokenCache = new Map<string, string>();
 const TOKEN_CACHE_CAP = 1 << 15;
-const DIGIT_RE = /[0-9]/;
 
 // Masked form of tokens with digits, by digit skeleton (see log-skeleton.ts): values of one shape
 // (blk_-1608999687919862906, 10.251.31.5:50010, 2005-06-03-15.42.50.363779) differ only in their
-// digits, so one entry serves them all. Only results without a digit are kept: a kept digit (ssh2)
-// means the value of the digit matters. Direct-mapped (slot = hash): a store is two array writes
+// digits, so one entry serves them all (names such as ssh2 keep their digits in the skeleton, so
+// ssh2 and ssh3 are two entries). Direct-mapped (slot = hash): a store is two array writes
 // and never grows, which matters when most shapes are one-offs (random hex ids); two shapes that
 // share a slot only evict each other.
 const SHAPE_SLOTS = 1 << 12;
@@ -260,10 +259,8 @@ function pushRaw(raw: string, hasDigit: boolean): void {
       return;
     }
     const t = maskToken(raw);
-    if (!DIGIT_RE.test(t)) {
-      shapeRaw[h] = raw;
-      shapeMasked[h] = t;
-    }
+    shapeRaw[h] = raw;
+    shapeMasked[h] = t;
     pushMasked(t);
     return;
   }

@@ -22,8 +22,8 @@
 // input order gives the same ids on every run; a group keeps its id while its template text
 // generalises. When groups merge, the earliest-created one survives and keeps its id.
 //
-// Memory is bounded: at most `maxTemplates` groups (default 5,000); the shape cache holds at most
-// 4x that many keys, the exact-message cache 65,536 messages; a message is cut to 128 tokens. Once
+// Memory is bounded: at most `maxTemplates` groups (default 5,000); the masked-key cache holds at
+// most 4x that many keys, the digit-skeleton cache 65,536 messages; a message is cut to 128 tokens. Once
 // the cap is reached, a message of a new shape joins the most similar group of the same length when
 // at least half its tokens match, else one shared overflow group per token count.
 import { IntPairMap } from './int-pair-map.js';
@@ -53,7 +53,6 @@ export interface TemplateMinerOptions {
 const GEN = WILDCARD;
 const SEP = '\u0001';
 const RECENT_CAP = 1 << 16;
-const HAS_DIGIT_RE = /[0-9]/;
 const HAS_LETTER_RE = /[A-Za-z]/;
 const MAX_TOKENS = 128;
 const PAIR_MAX_TOKENS = 16;
@@ -132,9 +131,7 @@ export class TemplateMiner {
   private readonly minFillers: number;
   /** masked key -> group that first matched it (leaf cache) */
   private readonly leaves = new Map<string, Group>();
-  /** exact message -> group, for repeats of messages whose key keeps a digit (bounded by RECENT_CAP) */
-  private readonly recent = new Map<string, Group>();
-  /** skeleton hash -> last message with it and its group, for keys without digits (bounded by RECENT_CAP) */
+  /** skeleton hash -> last message with it and its group (bounded by RECENT_CAP) */
   private readonly shapes = new Map<number, { message: string; group: Group }>();
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
@@ -158,20 +155,16 @@ export class TemplateMiner {
 
   /** Assign one message to a template (creating or generalising one); returns that template. */
   add(message: string): MinedTemplate {
-    // Fast path. Masking decides only by character classes and lengths, never by which digit is
-    // where, so two messages that differ only in their digits (same length runs) mask alike, and
-    // when the masked key keeps no digit at all, the key - hence the group - is the same. The
-    // "skeleton" (every digit read as 0) therefore identifies the group without masking again.
-    // It is looked up by a hash computed in one pass over the characters (no skeleton string is
-    // built, so a line of live logs with fresh numbers allocates nothing here) and confirmed by
-    // comparing the stored line character by character: a hash collision only costs a miss.
-    // Keys that keep a digit (names like ssh2) fall back to the exact-message map.
+    // Fast path. Two messages with the same digit skeleton (log-skeleton.ts: digits read as 0
+    // except in names such as ssh2) mask to the same tokens, hence the same group, so the group of
+    // a known skeleton is found without masking again. It is looked up by a hash computed in one
+    // pass over the characters (no skeleton string is built, so a line of live logs with fresh
+    // numbers allocates nothing here) and confirmed by comparing the stored line: a hash collision
+    // only costs a miss. Exact repeats are a special case (the compare is then one native ===).
     const sh = skeletonHash(message);
     const s = this.shapes.get(sh);
-    let hit = s !== undefined && sameSkeleton(s.message, message) ? s.group : undefined;
-    if (hit === undefined && this.recent.size > 0) hit = this.recent.get(message);
-    if (hit !== undefined) {
-      const r = find(hit);
+    if (s !== undefined && sameSkeleton(s.message, message)) {
+      const r = find(s.group);
       r.count++;
       r.out.count = r.count;
       return r.out;
@@ -189,13 +182,8 @@ export class TemplateMiner {
       if (this.leaves.size < this.maxTemplates * 4) this.leaves.set(key, g);
     }
     // bounded: cleared when full, which only costs re-masking, never changes a result
-    if (HAS_DIGIT_RE.test(key)) {
-      if (this.recent.size >= RECENT_CAP) this.recent.clear();
-      this.recent.set(message, g);
-    } else {
-      if (this.shapes.size >= RECENT_CAP) this.shapes.clear();
-      this.shapes.set(sh, { message, group: g });
-    }
+    if (this.shapes.size >= RECENT_CAP) this.shapes.clear();
+    this.shapes.set(sh, { message, group: g });
     g = find(g);
     g.count++;
     g.out.count = g.count;

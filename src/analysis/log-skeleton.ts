@@ -1,8 +1,11 @@
-// The digit skeleton of a text: the text with every digit read as '0'. Masking (log-mask.ts)
-// decides only by character classes and lengths, never by which digit is where, so two texts
-// with the same skeleton mask alike, and when the masked result keeps no digit at all it is the
-// same result. Both the miner (whole messages) and the masker (single tokens) use that to skip
-// work for a shape they have seen, through a hash of the skeleton confirmed by a compare.
+// The digit skeleton of a text: the text with every digit that does not follow a letter in its
+// alphanumeric run read as '0' (10.0.0.12 -> 00.0.0.00, blk_-123 -> blk_-000, but ssh2 and
+// jk2_init stay). Masking (log-mask.ts) decides only by character classes and lengths, never by
+// which digit is where, and the only digits it ever keeps are in runs that start with a letter
+// (names such as ssh2, wl0, IPV6; a run that starts with a digit is always a value). So two texts
+// with the same skeleton mask to exactly the same tokens. The miner (whole messages) and the
+// masker (single tokens) use that to skip work for a shape they have seen, through a hash of the
+// skeleton confirmed by a compare.
 
 // Long texts are hashed from their UTF-8 bytes: TextEncoder.encodeInto copies a string into a
 // reused buffer natively, and a loop over a Uint8Array is much cheaper than one charCodeAt per
@@ -10,6 +13,9 @@
 const encoder = new TextEncoder();
 const bytes = new Uint8Array(1 << 14);
 const SHORT = 24;
+
+const isDigit = (c: number): boolean => (c - 48) >>> 0 < 10;
+const isLetter = (c: number): boolean => ((c | 32) - 97) >>> 0 < 26;
 
 /**
  * 30-bit hash of a text's digit skeleton, small enough to stay an unboxed map key. Computed in
@@ -19,16 +25,24 @@ const SHORT = 24;
  */
 export function skeletonHash(s: string): number {
   let h = 0x811c9dc5 ^ s.length;
+  let afterLetter = false;
   if (s.length < SHORT) {
     for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      h = Math.imul(h ^ ((c - 48) >>> 0 < 10 ? 48 : c), 0x01000193); // any digit counts as '0'
+      let c = s.charCodeAt(i);
+      if (isDigit(c)) {
+        if (!afterLetter) c = 48;
+      } else afterLetter = isLetter(c);
+      h = Math.imul(h ^ c, 0x01000193);
     }
   } else {
+    // non-ASCII characters become bytes >= 0x80: not letters, as for the masker
     const n = encoder.encodeInto(s, bytes).written;
     for (let i = 0; i < n; i++) {
-      const c = bytes[i];
-      h = Math.imul(h ^ ((c - 48) >>> 0 < 10 ? 48 : c), 0x01000193);
+      let c = bytes[i];
+      if (isDigit(c)) {
+        if (!afterLetter) c = 48;
+      } else afterLetter = isLetter(c);
+      h = Math.imul(h ^ c, 0x01000193);
     }
   }
   h ^= h >>> 15;
@@ -36,14 +50,20 @@ export function skeletonHash(s: string): number {
   return (h ^ (h >>> 12)) & 0x3fffffff;
 }
 
-/** Same text once every digit is read as '0'. */
+/** Same digit skeleton: equal except for digits that do not follow a letter. */
 export function sameSkeleton(a: string, b: string): boolean {
   if (a === b) return true; // native comparison: exact repeats skip the character loop
   if (a.length !== b.length) return false;
+  let afterLetter = false;
   for (let i = 0; i < a.length; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
-    if (x !== y && !((x - 48) >>> 0 < 10 && (y - 48) >>> 0 < 10)) return false;
+    if (isDigit(x)) {
+      if (x !== y && (afterLetter || !isDigit(y))) return false;
+    } else {
+      if (x !== y) return false;
+      afterLetter = isLetter(x);
+    }
   }
   return true;
 }

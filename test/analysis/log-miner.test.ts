@@ -101,6 +101,17 @@ describe('TemplateMiner', () => {
     expect(m.templates().reduce((n, t) => n + t.count, 0)).toBe(3);
   });
 
+  it('reuses a known shape for lines whose names keep digits (jk2_init, ssh2) without mixing names', () => {
+    const m = new TemplateMiner();
+    const a = m.add('jk2_init() Found child 6725 in scoreboard slot 10');
+    const b = m.add('jk2_init() Found child 6726 in scoreboard slot 8');
+    const c = m.add('jk3_init() Found child 6727 in scoreboard slot 9');
+    expect(b.id).toBe(a.id);
+    expect(c.id).not.toBe(a.id);
+    expect(m.resolve(a.id)!.count).toBe(2);
+    expect(m.resolve(c.id)!.template).toBe('jk3_init() Found child <*> in scoreboard slot <*>');
+  });
+
   it('gives the same ids and templates on every run', () => {
     const msgs = lines('mixed-services.txt');
     const run = () => {

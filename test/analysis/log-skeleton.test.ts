@@ -14,6 +14,17 @@ describe('digit skeleton', () => {
     }
   });
 
+  it('digits of names (after a letter in the same word) are part of the skeleton', () => {
+    expect(sameSkeleton('via ssh2 port 22', 'via ssh2 port 99')).toBe(true);
+    expect(sameSkeleton('via ssh2 port 22', 'via ssh3 port 22')).toBe(false);
+    expect(sameSkeleton('jk2_init() child 6725', 'jk2_init() child 1234')).toBe(true);
+    expect(sameSkeleton('jk2_init() child 6725', 'jk3_init() child 6725')).toBe(false);
+    expect(sameSkeleton('Brcm43xx up', 'Brcm44xx up')).toBe(false);
+    const long = (d: string): string => 'AirPort_Brcm43xx::syncPowerState: WWEN[enabled] ' + d;
+    expect(skeletonHash(long('1234'))).toBe(skeletonHash(long('9876')));
+    expect(skeletonHash(long('1234'))).not.toBe(skeletonHash(long('1234').replace('43', '44')));
+  });
+
   it('any other difference (a letter, a length, a digit for a letter) is a different skeleton', () => {
     expect(sameSkeleton('blk_123', 'blk_1234')).toBe(false);
     expect(sameSkeleton('ssh2 x', 'ssh2 y')).toBe(false);
