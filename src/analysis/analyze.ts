@@ -5,6 +5,8 @@
 //   metric_shift:<metric>[:canary]  error rate / latency / cpu moved after the deploy (or vs stable)
 //   metric_spread:<metric>[:canary] dispersion or tail grew
 //   load_change:request_rate         traffic moved (a surge or a drop)
+//   load_context:request_rate        newest request rate vs before (context, severity 0)
+//   load_context:<memory metric>     memory rose with the traffic, not judged a leak (context, severity 0)
 //   metric_trend:<metric>[:canary]   a resource climbs past its old range; time to limit
 //   restarts[:canary]                pods restarted since the deploy
 //   log_new:<template id>            error/warn template never seen before the deploy, significant
@@ -13,7 +15,7 @@
 //   data_gap:<metric>|data_gap:all   telemetry missing after the deploy
 import type { Analysis, DeploymentSpec, Finding, Point, SignalBundle } from '../core/types.js';
 import { judge, type Judgement, type JudgeContext } from './metric-judge.js';
-import { resourceTrend } from './trend.js';
+import { resourceTrend, type LoadSeries } from './trend.js';
 import { LogIndex, indexLogs, LEVEL_WEIGHT } from './log-index.js';
 import { dataCoverage } from './coverage.js';
 import { traceFindings } from './traces.js';
@@ -75,7 +77,7 @@ export function analyze(input: AnalyzeInput): Analysis {
     const before = pts.filter((p) => p[0] < deployAt).map((p) => p[1]);
     const after = pts.filter((p) => p[0] >= deployAt);
     if (metric === 'memory_bytes' || metric.startsWith('memory')) {
-      trendFinding(findings, metric, before, after, bundle.limits[metric], now, 'before_after');
+      trendFinding(findings, metric, before, after, bundle.limits[metric], now, loadOf(metrics.request_rate, deployAt, warmupMs));
       continue;
     }
     const split = splitPreShift(before);
@@ -89,6 +91,7 @@ export function analyze(input: AnalyzeInput): Analysis {
     if (canary && stable?.[metric]) {
       const c = canaryJudgement(pts, stable[metric], deployAt, stepMs, ctx(metric));
       if (c) pushJudgement(findings, c, 'canary_stable');
+      markSharedShift(findings, metric, stable[metric], deployAt, ctx(metric));
     }
   }
   if (canary && stable?.memory_bytes && metrics.memory_bytes) {
@@ -100,6 +103,7 @@ export function analyze(input: AnalyzeInput): Analysis {
       st,
       bundle.limits.memory_bytes,
       now,
+      loadOf(stable.request_rate, deployAt, warmupMs),
     );
     const f = findings.find((x) => x.id === 'metric_trend:memory_bytes');
     if (f) f.stats.stable_leaking = stRes.leaking ? 1 : 0;
@@ -166,6 +170,21 @@ export function splitPreShift(before: readonly number[]): { reference: number[];
     else if (r > best + 3) break; // runs are contiguous: stop once clearly past the last one
   }
   return best ? { reference: before.slice(0, n - best), shifted: best } : { reference: before.slice(), shifted: 0 };
+}
+
+/**
+ * A before/after change the stable group shows too (same direction, significant and practical
+ * on its own history) happened to every version at once: load or the environment, not the
+ * deploy. Recorded on the before/after finding as stable_same_shift, positive evidence of
+ * sharing (a canary comparison that is merely not significant yet is no such evidence).
+ */
+function markSharedShift(out: Finding[], metric: string, stablePts: Point[], deployAt: number, c: JudgeContext): void {
+  const f = out.find((x) => x.id === `metric_shift:${metric}` && x.comparison === 'before_after');
+  if (!f || metric === 'request_rate') return;
+  const split = splitPreShift(stablePts.filter((p) => p[0] < deployAt).map((p) => p[1]));
+  const j = judge(split.reference, stablePts.filter((p) => p[0] >= deployAt), median(split.reference), c);
+  f.stats.stable_same_shift = j.significant && j.practical && j.direction === f.direction ? 1 : 0;
+  if (j.stats.rel_change !== undefined) f.stats.stable_rel_change = j.stats.rel_change;
 }
 
 /** Canary vs stable: paired differences at matching times, judged against the pre-deploy differences. */
@@ -254,8 +273,31 @@ function pushJudgement(out: Finding[], j: Judgement, comparison: 'before_after' 
   }
 }
 
-function trendFinding(out: Finding[], metric: string, before: number[], after: Point[], limit: number | undefined, now: number, comparison: 'before_after'): void {
-  const r = resourceTrend(before, after, limit, now);
+/** The request rate split at the deploy, for the memory-trend check's load test. */
+function loadOf(pts: Point[] | undefined, deployAt: number, warmupMs: number): LoadSeries | undefined {
+  if (!pts || pts.length === 0) return undefined;
+  return { before: pts.filter((p) => p[0] < deployAt).map((p) => p[1]), after: pts.filter((p) => p[0] >= deployAt), warmupMs };
+}
+
+function trendFinding(out: Finding[], metric: string, before: number[], after: Point[], limit: number | undefined, now: number, load: LoadSeries | undefined): void {
+  const r = resourceTrend(before, after, limit, now, load);
+  if (!r.leaking && r.stats.load_driven === 1) {
+    // Not a leak: the growth so far follows the traffic. Context only (severity 0), so a reader
+    // of the analysis sees why the memory rise was not called a leak.
+    const s = r.stats;
+    out.push({
+      id: `load_context:${metric}`,
+      kind: 'load_change',
+      subject: metric,
+      severity: 0,
+      direction: 'up',
+      comparison: 'before_after',
+      stats: { ...s },
+      text: `${metricLabel(metric)} ${fmtMetric(metric, s.current)} vs ${fmtMetric(metric, s.before_median)} before the deploy while the request rate rose ×${fmtNum(s.load_ratio)}: follows the load, not judged a leak unless it keeps growing once the load is steady`,
+      evidence: r.range ? { range: r.range } : undefined,
+    });
+    return;
+  }
   if (!r.leaking) return;
   const s = r.stats;
   const ttl = s.time_to_limit_min;
@@ -272,7 +314,7 @@ function trendFinding(out: Finding[], metric: string, before: number[], after: P
     subject: metric,
     severity,
     direction: 'up',
-    comparison: comparison === 'before_after' ? 'trend' : comparison,
+    comparison: 'trend',
     onset: r.onset,
     stats: { ...s, leaking: 1 },
     text: `${metricLabel(metric)} grows ${rate} past its pre-deploy range (${fmtMetric(metric, s.current)} vs ${fmtMetric(metric, s.before_median)})${limitText}`,

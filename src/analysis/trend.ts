@@ -4,6 +4,15 @@
 //
 // The "memory refills after pods restart" trap is handled by the level gate: refilling climbs
 // back to the old level and stops; a leak goes past the pre-deploy range and keeps going.
+//
+// The "memory follows the traffic" trap is handled by the load check (loadAdjusted): a service
+// needs more memory while it serves more requests at once (buffers, queued requests, a bigger
+// young generation), so memory climbs when the request rate rises, then levels off at the new
+// load. A leak keeps growing while the load stays put. So when the request rate rose materially,
+// growth counts as a leak only if memory grew by a larger factor than the traffic, or it already
+// showed at the old load, or memory keeps growing after the new load has had a warm-up to settle
+// and faster than the load did (memory per request rising). A fast leak that starts together
+// with a surge is therefore judged only after that warm-up; the restarts it causes are not.
 import type { Point } from '../core/types.js';
 import { mad, median, quantile, theilSen } from './stats.js';
 
@@ -14,7 +23,29 @@ export interface TrendResult {
   range?: [number, number];
 }
 
-export function resourceTrend(before: readonly number[], after: readonly Point[], limit: number | undefined, now: number): TrendResult {
+/** The request rate beside the resource, so growth that tracks the traffic is not called a leak. */
+export interface LoadSeries {
+  /** request rate before the deploy (the reference "normal" load) */
+  before: readonly number[];
+  /** request rate since the deploy */
+  after: readonly Point[];
+  /** how long memory may take to settle after the load changed (the analysis warm-up) */
+  warmupMs: number;
+}
+
+/**
+ * Smallest request-rate rise that counts as a load change: the request rate's practical floor
+ * in the metric judge (30%); smaller swings are ordinary traffic noise.
+ */
+const LOAD_RISE = 0.3;
+
+export function resourceTrend(before: readonly number[], after: readonly Point[], limit: number | undefined, now: number, load?: LoadSeries): TrendResult {
+  const r = plainTrend(before, after, limit, now);
+  if (!r.leaking || !load) return r;
+  return loadAdjusted(r, before, after, limit, now, load);
+}
+
+function plainTrend(before: readonly number[], after: readonly Point[], limit: number | undefined, now: number): TrendResult {
   const stats: Record<string, number> = { n_before: before.length, n_after: after.length };
   if (before.length < 5 || after.length < 4) return { leaking: false, stats };
   // fit on the newest stretch since the last big drop (a restart resets the level)
@@ -51,6 +82,8 @@ export function resourceTrend(before: readonly number[], after: readonly Point[]
   const span = xs[xs.length - 1] - xs[0];
   const growing = fit.lo > 0 && fit.slope * span >= 0.02 * Math.abs(median(before));
   stats.above_range = aboveRange ? 1 : 0;
+  stats.fit_from = recent[0][0];
+  stats.fit_to = recent[recent.length - 1][0];
   if (limit !== undefined && limit > 0) {
     stats.limit = limit;
     const room = Math.max(0, limit - current);
@@ -64,6 +97,69 @@ export function resourceTrend(before: readonly number[], after: readonly Point[]
   if (leaking) {
     const first = after.find((p) => p[1] > beforeHigh);
     onset = first?.[0];
+    // memory per unit of time over the fit window, for the load check: fitted level at both ends
+    stats.fit_start_level = fit.intercept;
+    stats.fit_end_level = fit.intercept + fit.slope * span;
   }
   return { leaking, stats, onset, range: [seg[0][0], Math.min(now, seg[seg.length - 1][0])] };
+}
+
+/**
+ * When did the request rate rise above its normal range, if it has? "Normal" is the pre-deploy
+ * range (98th percentile) and at least 30% above the pre-deploy median; "has risen" means the
+ * newest three samples' median is beyond it. The rise started after the last sample (smoothed
+ * over three, so one lucky sample does not count) that was still normal.
+ */
+export function loadRise(load: Pick<LoadSeries, 'before' | 'after'>): { since: number; before: number; now: number } | undefined {
+  const ref = load.before.filter(Number.isFinite);
+  const after = load.after.filter((p) => Number.isFinite(p[1]));
+  if (ref.length < 5 || after.length < 3) return undefined;
+  const base = median(ref);
+  if (!(base > 0)) return undefined;
+  const normalHigh = Math.max(quantile(ref, 0.98), base * (1 + LOAD_RISE));
+  const level = median(after.slice(-3).map((p) => p[1]));
+  if (level <= normalHigh) return undefined;
+  const smooth = after.map((p, i) => median(after.slice(Math.max(0, i - 1), i + 2).map((q) => q[1])));
+  let i = smooth.length - 1;
+  while (i > 0 && smooth[i - 1] > normalHigh) i--;
+  // without a normal sample since the deploy the load was already up when it began
+  return { since: i > 0 ? after[i - 1][0] : after[0][0], before: base, now: level };
+}
+
+function loadAdjusted(r: TrendResult, before: readonly number[], after: readonly Point[], limit: number | undefined, now: number, load: LoadSeries): TrendResult {
+  const rise = loadRise(load);
+  if (!rise) return r;
+  const loadStats = { load_before: rise.before, load_now: rise.now, load_ratio: rise.now / rise.before, load_rose_at: rise.since };
+  // Memory that grew by a larger factor than the traffic did holds more per request than before:
+  // the load does not explain it.
+  const memoryRatio = r.stats.current / r.stats.before_median;
+  if (memoryRatio > rise.now / rise.before) return { ...r, stats: { ...r.stats, ...loadStats, memory_ratio: memoryRatio } };
+  // Growth that showed at the old load is not explained by the new one.
+  const atOldLoad = plainTrend(before, after.filter((p) => p[0] <= rise.since), limit, now);
+  if (atOldLoad.leaking) return { ...r, stats: { ...r.stats, ...loadStats, leak_before_load_rise: 1 } };
+  // Otherwise judge only the stretch after the new load had time to settle.
+  const settledFrom = rise.since + load.warmupMs;
+  const atNewLoad = plainTrend(before, after.filter((p) => p[0] > settledFrom), limit, now);
+  let perRequestUp = false;
+  if (atNewLoad.leaking) {
+    // memory per request: the fitted memory rise over the fit window against the load's rise
+    // over the same window (medians of its first and last thirds, so noise does not decide)
+    const s = atNewLoad.stats;
+    const win = load.after.filter((p) => p[0] >= s.fit_from && p[0] <= s.fit_to).map((p) => p[1]);
+    const third = Math.max(1, Math.floor(win.length / 3));
+    const l0 = median(win.slice(0, third));
+    const l1 = median(win.slice(-third));
+    const memRatio = s.fit_end_level / s.fit_start_level;
+    const loadRatio = l0 > 0 && l1 > 0 ? l1 / l0 : 1;
+    s.memory_ratio_fit = memRatio;
+    s.load_ratio_fit = loadRatio;
+    perRequestUp = memRatio > loadRatio;
+  }
+  if (atNewLoad.leaking && perRequestUp) return { ...atNewLoad, onset: r.onset ?? atNewLoad.onset, stats: { ...atNewLoad.stats, ...loadStats } };
+  return {
+    leaking: false,
+    // the growth seen so far is the load's: say so (the analysis reports it as context)
+    stats: { ...r.stats, ...loadStats, load_driven: 1, settled_from: settledFrom, settled_points: atNewLoad.stats.n_after ?? 0 },
+    range: r.range,
+  };
 }
