@@ -410,16 +410,21 @@ export class TemplateMiner {
 
   /** Cap reached: join the most similar same-length group (≥ half the tokens equal) or overflow. */
   private overflow(tokens: string[]): Group {
+    const n = tokens.length;
     let best: Group | null = null;
-    let bestSim = 0.5;
-    for (const g of this.byLength.get(tokens.length) ?? []) {
-      if (g.parent !== null || tokens.length === 0) continue;
+    let bestSame = 0;
+    // The first group with at least half the positions equal is taken, and a later one only when
+    // strictly more are: stop comparing a group once it cannot get there, and stop looking once
+    // one matches everywhere (this runs for every new shape once the cap is reached).
+    for (const g of this.byLength.get(n) ?? []) {
+      if (g.parent !== null || n === 0) continue;
+      const need = best === null ? Math.ceil(n / 2) : bestSame + 1;
       let same = 0;
-      for (let i = 0; i < tokens.length; i++) if (g.tokens[i] === tokens[i] || g.tokens[i] === GEN) same++;
-      const sim = same / tokens.length;
-      if (sim >= bestSim && (best === null || sim > bestSim)) {
+      for (let i = 0; i < n && same + (n - i) >= need; i++) if (g.tokens[i] === tokens[i] || g.tokens[i] === GEN) same++;
+      if (same >= need) {
         best = g;
-        bestSim = sim;
+        bestSame = same;
+        if (same === n) break;
       }
     }
     if (best) return best;
