@@ -31,6 +31,7 @@ import type { GithubDeploymentRef } from './notify/github-status.js';
 import { githubRefKey } from './server/github-routes.js';
 import type { World, WorldFactory } from './world/types.js';
 import { simulatedWorldFactory } from './world/simulated.js';
+import { configuredWorldFactory } from './world/configured.js';
 
 export interface AppOptions {
   config: Config;
@@ -115,8 +116,10 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const metrics = new CommanderMetrics();
   const root = packageRoot();
 
+  // `serve` with `sources:` in the config watches those; otherwise (and in `demo`) the simulated world.
   const worldFactory =
     opts.world ??
+    (opts.mode === 'serve' ? configuredWorldFactory(config) : undefined) ??
     simulatedWorldFactory({
       seed: config.demo.seed,
       autoDeploy: opts.mode === 'demo' && config.demo.autoDeploy,
