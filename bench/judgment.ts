@@ -1,9 +1,10 @@
-// Generalisation and calibration of the ScoringPolicy through the real pipeline tick: the dev
+// Generalisation and calibration of the deciding policy (the bandit by default; --policy scoring
+// for the transparent evidence model alone) through the real pipeline tick: the dev
 // scenarios as they are and transformed the ways held-out sets differ (coarser steps, more noise,
 // dropped samples, weaker/stronger effects, renamed services and hosts, other log wording), plus
 // H7's seeded simulated incident families. Prints accuracy / false rollback / Brier per set, a
 // pooled reliability table, and per-set errors.
-// Run: npx tsx bench/judgment.ts [--dir SCENARIO_DIR] [--sim N] [--only name,name] [--dump rows.json]
+// Run: npx tsx bench/judgment.ts [--dir SCENARIO_DIR] [--sim N] [--only name,name] [--dump rows.json] [--policy bandit|scoring]
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashSeed, normal, seededRandom } from '../src/core/random.js';
@@ -11,6 +12,8 @@ import type { Scenario } from '../src/core/scenario.js';
 import { pipelineTick } from '../src/cli/pipeline-tick.js';
 import { metrics, playScenario, policyDecider, reliability, scoreInfo, scoreResult, type Scored } from '../src/policy/episode.js';
 import { ScoringPolicy } from '../src/policy/scoring-policy.js';
+import { BanditPolicy } from '../src/policy/bandit.js';
+import { loadPrior } from '../src/policy/prior.js';
 import { simulateMix } from '../src/policy/simulate.js';
 
 const args = process.argv.slice(2);
@@ -105,12 +108,14 @@ function reworded(s: Scenario): Scenario {
   return out;
 }
 
-const policy = new ScoringPolicy();
+const which = opt('--policy') ?? 'bandit';
+const policy = which === 'scoring' ? new ScoringPolicy() : new BanditPolicy(loadPrior());
+console.log(`policy: ${policy.version}`);
 const tick = pipelineTick();
 function run(name: string, cases: Array<{ s: Scenario; family?: string }>): Scored[] {
   const rows: Scored[] = [];
   for (const c of cases) {
-    const [r] = playScenario(c.s, [policyDecider('scoring', policy)], tick);
+    const [r] = playScenario(c.s, [policyDecider(which, policy)], tick);
     rows.push(scoreResult(scoreInfo(c.s, c.family ?? c.s.truth!.cause), r));
   }
   const m = metrics(rows);

@@ -2,17 +2,22 @@
 // ../shared/tools/score-scenarios.py (evaluated decision = the earliest non-continue; correct =
 // right action, not before onset, not after deadline / last timestamp). Runs in-process so a
 // whole set takes seconds; truth is read here for scoring only and never passed to the replay.
-//   npx tsx bench/scenarios.ts [DIR] [--verbose]
+//   npx tsx bench/scenarios.ts [DIR] [--verbose] [--policy bandit|scoring]   (bandit: the default decider)
 // For the official figure run the python scorer against the built CLI (see README of the set).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../src/signals/scenario-file.js';
 import { replayScenario } from '../src/loop/replay.js';
 import { isoTime } from '../src/core/time.js';
+import { BanditPolicy } from '../src/policy/bandit.js';
+import { loadPrior } from '../src/policy/prior.js';
+import { ScoringPolicy } from '../src/policy/scoring-policy.js';
 
 const args = process.argv.slice(2);
-const dir = args.find((a) => !a.startsWith('--')) ?? '../shared/bench-data/scenarios';
+const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--policy') ?? '../shared/bench-data/scenarios';
 const verbose = args.includes('--verbose');
+const which = args.includes('--policy') ? args[args.indexOf('--policy') + 1] : 'bandit';
+const policy = which === 'scoring' ? new ScoringPolicy() : new BanditPolicy(loadPrior());
 const files = readdirSync(dir).filter((f) => /\.json$/.test(f) && f !== 'index.json').sort();
 
 interface Row { id: string; cause: string; best: string; action: string; correct: boolean; early: boolean; late: boolean; delay?: number; conf: number; ms: number }
@@ -21,7 +26,7 @@ for (const f of files) {
   const { scenario, truth } = loadScenario(join(dir, f));
   if (!truth) continue;
   const t0 = performance.now();
-  const r = replayScenario(scenario);
+  const r = replayScenario(scenario, { policy });
   const ms = performance.now() - t0;
   const ev = r.decisions.find((d) => d.action !== 'continue');
   const action = ev?.action ?? 'continue';

@@ -92,8 +92,8 @@ export const configSchema = z
       .prefault({}),
     policy: z
       .object({
-        /** which policy decides: the transparent scoring policy, or the learned bandit */
-        decide: z.enum(['scoring', 'bandit']).default('scoring'),
+        /** which policy decides: the learned bandit (its prior mean is the scoring policy), or the scoring policy alone */
+        decide: z.enum(['scoring', 'bandit']).default('bandit'),
         /** learn a new bandit version from every verified outcome (in shadow unless it decides) */
         learn: z.boolean().default(true),
       })

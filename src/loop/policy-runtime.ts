@@ -1,7 +1,9 @@
-// Which policy decides, and how the loop learns. The transparent ScoringPolicy decides by default;
-// the bandit learns online from every verified outcome in shadow and can be made the deciding
-// policy by config (`policy.decide: bandit`) once it is trusted: its versions, off-policy checks
-// and rollbacks are visible in the API, the dashboard and the audit trail (`policy.updated`).
+// Which policy decides, and how the loop learns. The bandit decides by default (`policy.decide:
+// bandit`): its prior mean is the transparent ScoringPolicy's judgement and it learns corrections
+// online from every verified outcome; its versions, off-policy checks and rollbacks are visible in
+// the API, the dashboard and the audit trail (`policy.updated`). `policy.decide: scoring` makes the
+// evidence model alone decide while the bandit keeps learning in shadow; without a readable prior
+// the scoring policy decides.
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../core/store.js';
 import type { Policy } from '../core/types.js';

@@ -1,22 +1,30 @@
 // The learning policy: a contextual bandit with Thompson sampling over one Bayesian linear
-// regression per action (reward ≈ θₐ·x(features), Gaussian prior, conjugate updates). Why this
-// model: its posterior is exact and cheap to update online one outcome at a time, every number in it
-// can be inspected, and a linear score per action is easy to explain feature by feature.
+// regression per action. The prior mean of each action's reward is the transparent scoring
+// policy's judgement (expert-prior.ts: its calibrated probabilities turned into expected rewards);
+// the regression learns a residual θₐ·x on top (Gaussian prior, conjugate updates), from simulated
+// incidents in training and from verified outcomes online. Why this model: its posterior is exact
+// and cheap to update one outcome at a time, every number in it can be inspected, a linear residual
+// is easy to explain feature by feature, and it starts as good as the best judgement we have instead
+// of having to rediscover it from data that differs from production.
 //
-// - `confidence` is the posterior-predictive probability that the chosen action is the best one,
-//   estimated by seeded sampling, then passed through a monotone calibration map fitted on held-out
-//   simulated incidents (train.ts), so that "0.9" means right about 9 times in 10.
+// - Two things are uncertain: what is really going on (the expert's probability for each action
+//   being the right one) and the residual (its Gaussian posterior). `confidence` is the posterior
+//   probability that the chosen action is the best one over both, estimated by seeded sampling and
+//   passed through a monotone calibration map fitted on held-out simulated incidents (train.ts).
 // - Production never explores: outside simulation/shadow mode the action is the posterior-mean best
 //   (greedy, propensity 1), and a non-continue action needs P(best) ≥ actThreshold. Thompson draws
 //   (exploration) happen only when the policy is built with `explore: true` and the environment is
 //   not production.
 // - Deterministic given the seed: the sampler is seeded from the model version and the features.
+// - Models without `expert` (older stored versions, small synthetic tests) have a zero prior mean
+//   and sample the reward noise too, as the first version of this policy did.
 import type { Action, Decision, Features, Policy, PolicyInput } from '../core/types.js';
 import { ACTIONS } from '../core/types.js';
 import { hashSeed, normal, seededRandom } from '../core/random.js';
-import { scoreCauses, ScoringPolicy } from './scoring-policy.js';
-import { extractFeatures } from './features.js';
+import { expertOffsets, expertView, withCauseEvidence, type ExpertView, type RewardMatrix } from './expert-prior.js';
 import { addOuter, cholesky, cholSolve, dot, identity, invQuad, type Matrix } from './linalg.js';
+
+export { CAUSE_FEATURES, withCauseEvidence } from './expert-prior.js';
 
 export interface ArmState {
   /** posterior precision (Λ = λI + Σ x xᵀ / σ²) */
@@ -56,46 +64,14 @@ export interface BanditModel {
   calibration: { x: number[]; y: number[] };
   /** a few past incidents to cite as "similar" */
   memory: MemoryItem[];
+  /** the prior mean: the scoring policy's expected reward per action (expert-prior.ts) */
+  expert?: { policy: string; rewards: RewardMatrix };
 }
 
 export const MEMORY_CAP = 300;
 
 export function basisSize(nFeatures: number, hinge: boolean): number {
   return 1 + nFeatures * (hinge ? 2 : 1);
-}
-
-/**
- * The transparent policy's evidence per cause (scoring-policy.ts), added as four context features:
- * the bandit learns on top of that expert knowledge (how much to trust each cause's evidence, and
- * what to add to it) instead of rediscovering it from raw features alone.
- */
-export const CAUSE_FEATURES = ['ev_regression', 'ev_surge', 'ev_dependency', 'ev_no_data', 'sp_rollback', 'sp_scale_up', 'sp_escalate'] as const;
-const EXPERT = new ScoringPolicy();
-/** every documented feature at its "nothing found" value, so partial feature sets are complete */
-const DEFAULTS = extractFeatures({ at: 0, deployAt: 0, findings: [], coverage: {}, canary: false });
-
-export function withCauseEvidence(raw: Features): Features {
-  if (typeof raw.ev_regression === 'number') return raw;
-  const f = { ...DEFAULTS, ...raw };
-  let c: ReturnType<typeof scoreCauses>;
-  try {
-    c = scoreCauses(f);
-  } catch {
-    return { ...raw, ev_regression: 0, ev_surge: 0, ev_dependency: 0, ev_no_data: 0, sp_rollback: 0, sp_scale_up: 0, sp_escalate: 0 };
-  }
-  const sum = (xs: Array<{ weight: number }>): number => xs.reduce((a, e) => a + e.weight, 0);
-  // the expert's own verdict (its thresholds and gates), one-hot
-  const d = EXPERT.decide({ analysis: { at: 0, deployAt: 0, findings: [], coverage: {}, canary: false }, features: f, environment: 'production' });
-  return {
-    ...raw,
-    ev_regression: sum(c.regression),
-    ev_surge: sum(c.surge),
-    ev_dependency: sum(c.dependency),
-    ev_no_data: sum(c.noData),
-    sp_rollback: d.action === 'rollback' ? 1 : 0,
-    sp_scale_up: d.action === 'scale_up' ? 1 : 0,
-    sp_escalate: d.action === 'escalate' ? 1 : 0,
-  };
 }
 
 /** Standardized features z and the regression basis x = [1, z, (hinges)]. */
@@ -174,44 +150,89 @@ export function compile(model: BanditModel): Compiled {
 }
 
 export interface Posterior {
-  /** posterior mean reward per action */
+  /** posterior mean reward per action (expert prior mean + residual) */
   mean: Record<Action, number>;
-  /** posterior-predictive variance per action (parameter uncertainty + reward noise) */
+  /** posterior-predictive variance per action (residual uncertainty + reward noise) */
   variance: Record<Action, number>;
   /** P(action has the highest reward), estimated by sampling */
   pBest: Record<Action, number>;
   x: number[];
   z: number[];
+  /** the scoring policy's view, when the model uses it as its prior mean */
+  expert?: ExpertView;
+}
+
+const ZERO: Record<Action, number> = { continue: 0, rollback: 0, scale_up: 0, escalate: 0 };
+
+/** Posterior mean reward of every action (the greedy policy and off-policy evaluation use it). */
+export function expectedRewards(model: BanditModel, features: Features): Record<Action, number> {
+  const c = compile(model);
+  const { x } = basis(model, features);
+  const off = model.expert ? expertOffsets(model.expert.rewards, expertView(features).p) : ZERO;
+  return Object.fromEntries(ACTIONS.map((a) => [a, off[a] + dot(c.mean[a], x)])) as Record<Action, number>;
+}
+
+/** The prior-mean reward of `action` that the residual regression is fitted around. */
+export function priorMean(model: BanditModel, features: Features, action: Action): number {
+  return model.expert ? expertOffsets(model.expert.rewards, expertView(features).p)[action] : 0;
 }
 
 export function posterior(model: BanditModel, features: Features, seed: number, samples = 512): Posterior {
   const c = compile(model);
   const { x, z } = basis(model, features);
+  const view = model.expert ? expertView(features) : undefined;
+  const off = view && model.expert ? expertOffsets(model.expert.rewards, view.p) : ZERO;
+  const resid = {} as Record<Action, number>;
   const mean = {} as Record<Action, number>;
   const sd = {} as Record<Action, number>;
   const variance = {} as Record<Action, number>;
   for (const a of ACTIONS) {
-    mean[a] = dot(c.mean[a], x);
-    variance[a] = invQuad(c.chol[a], x) + model.arms[a].noiseVar;
-    sd[a] = Math.sqrt(variance[a]);
+    resid[a] = dot(c.mean[a], x);
+    mean[a] = off[a] + resid[a];
+    const paramVar = invQuad(c.chol[a], x);
+    variance[a] = paramVar + model.arms[a].noiseVar;
+    // With the expert prior, "which action is best" is uncertain through the situation (its
+    // probabilities, summed over exactly below) and the residual's parameters (sampled), not through
+    // one tick's reward noise. Without it, the reward noise is sampled as before.
+    sd[a] = Math.sqrt(view ? paramVar : variance[a]);
   }
   const rand = seededRandom(seed);
   const wins: Record<Action, number> = { continue: 0, rollback: 0, scale_up: 0, escalate: 0 };
+  const draw = {} as Record<Action, number>;
   for (let s = 0; s < samples; s++) {
-    let best: Action = 'continue';
-    let bestV = -Infinity;
-    for (const a of ACTIONS) {
-      const v = mean[a] + sd[a] * normal(rand);
-      if (v > bestV) {
-        bestV = v;
-        best = a;
+    for (const a of ACTIONS) draw[a] = resid[a] + sd[a] * normal(rand);
+    if (view && model.expert) {
+      // Rao-Blackwellized over the situation: P(best) = Σ_b P(b right) · P(a best | b, θ draws)
+      for (const b of ACTIONS) {
+        if (view.p[b] <= 0) continue;
+        const row = model.expert.rewards[b];
+        let best: Action = 'continue';
+        let bestV = -Infinity;
+        for (const a of ACTIONS) {
+          const v = row[a] + draw[a];
+          if (v > bestV) {
+            bestV = v;
+            best = a;
+          }
+        }
+        wins[best] += view.p[b];
       }
+    } else {
+      let best: Action = 'continue';
+      let bestV = -Infinity;
+      for (const a of ACTIONS) {
+        const v = off[a] + draw[a];
+        if (v > bestV) {
+          bestV = v;
+          best = a;
+        }
+      }
+      wins[best]++;
     }
-    wins[best]++;
   }
   const pBest = {} as Record<Action, number>;
   for (const a of ACTIONS) pBest[a] = wins[a] / samples;
-  return { mean, variance, pBest, x, z };
+  return { mean, variance, pBest, x, z, ...(view ? { expert: view } : {}) };
 }
 
 /** Apply the calibration map (identity when none was fitted). */
@@ -287,10 +308,20 @@ function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-/** The features that moved the decision most (chosen vs runner-up), then the most similar incidents. */
+/**
+ * Why: the evidence behind the expert prior's view (each names the feature that moved it), then the
+ * learned corrections that moved the decision most (chosen vs runner-up), then the most similar
+ * past incidents.
+ */
 export function explain(m: BanditModel, post: Posterior, action: Action, features: Features, top = 3): string[] {
   const c = compile(m);
   const rival = ACTIONS.filter((a) => a !== action).reduce((a, b) => (post.mean[b] > post.mean[a] ? b : a));
+  const out: string[] = [];
+  if (post.expert) {
+    const d = post.expert.decision;
+    if (d.action === action) out.push(...d.reasons.slice(0, top));
+    else out.push(`the evidence alone points to ${d.action} (${d.confidence.toFixed(2)}); what was learned from outcomes favours ${action}`, ...d.reasons.slice(0, 2));
+  }
   const diff = c.mean[action].map((v, i) => v - c.mean[rival][i]);
   const nf = m.featureNames.length;
   const contrib = m.featureNames.map((name, j) => {
@@ -299,12 +330,24 @@ export function explain(m: BanditModel, post: Posterior, action: Action, feature
     return { name, v };
   });
   contrib.sort((a, b) => b.v - a.v);
-  const out = contrib
-    .filter((c2) => c2.v > 0.01)
+  const learned = contrib
+    .filter((c2) => c2.v > (post.expert ? 0.02 : 0.01))
     .slice(0, top)
-    .map((c2) => `${c2.name}=${fmt(features[c2.name])} favours ${action} over ${rival} (+${c2.v.toFixed(2)})`);
+    .map((c2) => `${post.expert ? 'learned: ' : ''}${c2.name}=${fmt(features[c2.name])} favours ${action} over ${rival} (+${c2.v.toFixed(2)})`);
+  if (post.expert) out.push(...learned);
+  else out.unshift(...learned);
   for (const s of similar(m, post.z, 2)) out.push(`similar past incident ${s.id}: ${s.action} (reward ${s.reward >= 0 ? '+' : ''}${s.reward.toFixed(2)}${s.label ? ', ' + s.label : ''})`);
   return out;
+}
+
+/**
+ * Learn one (features, action, reward): the residual of the acted-on action moves towards the
+ * reward minus its prior mean. In place; returns the standardized features (for the memory).
+ */
+export function observe(m: BanditModel, features: Features, action: Action, reward: number, weight = 1): number[] {
+  const { x, z } = basis(m, features);
+  updateArm(m.arms[action], x, reward - priorMean(m, features, action), weight);
+  return z;
 }
 
 export function similar(m: BanditModel, z: readonly number[], k: number): MemoryItem[] {

@@ -1,9 +1,10 @@
 // Online learning: a verified outcome becomes a reward (rewards.ts) and one conjugate update of the
-// acted-on action's posterior. Pure: returns a NEW model (the caller stores it as a new version), the
-// input model is never modified. Only the action that was taken learns (bandit feedback): in
+// acted-on action's posterior (its residual around the expert prior mean, bandit.ts observe).
+// Pure: returns a NEW model (the caller stores it as a new version), the input model is never
+// modified. Only the action that was taken learns (bandit feedback): in
 // production the commander cannot know what another action would have earned.
 import type { Action, Features, Outcome } from '../core/types.js';
-import { basis, cloneModel, remember, updateArm, type BanditModel } from './bandit.js';
+import { cloneModel, observe, remember, type BanditModel } from './bandit.js';
 import { outcomeReward } from './rewards.js';
 
 export interface Experience {
@@ -23,10 +24,9 @@ export function learn(model: BanditModel, batch: readonly Experience[], version:
   const next = cloneModel(model);
   next.version = version;
   for (const e of batch) {
-    const { x, z } = basis(next, e.features);
     const r = Math.max(-MAX_ABS_REWARD, Math.min(MAX_ABS_REWARD, e.reward));
     if (!Number.isFinite(r)) continue;
-    updateArm(next.arms[e.action], x, r);
+    const z = observe(next, e.features, e.action, r);
     remember(next, { id: e.id, z, action: e.action, reward: r, ...(e.label ? { label: e.label } : {}) });
   }
   return next;

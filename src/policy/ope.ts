@@ -9,8 +9,7 @@
 // would take and 0 otherwise.
 import type { Action, Features } from '../core/types.js';
 import { ACTIONS } from '../core/types.js';
-import { compile, basis, type BanditModel } from './bandit.js';
-import { dot } from './linalg.js';
+import { expectedRewards, type BanditModel } from './bandit.js';
 
 export interface LoggedDecision {
   features: Features;
@@ -40,8 +39,7 @@ export interface OpeEstimate {
 
 /** The reward model for DR: the posterior mean reward of a bandit model. */
 export function modelQ(model: BanditModel): (f: Features, a: Action) => number {
-  const c = compile(model);
-  return (f, a) => dot(c.mean[a], basis(model, f).x);
+  return (f, a) => expectedRewards(model, f)[a];
 }
 
 export function estimate(logs: readonly LoggedDecision[], candidate: CandidatePolicy, q: (f: Features, a: Action) => number, minPropensity = 0.01): OpeEstimate {

@@ -23,7 +23,8 @@ const quickTick: TickFn = ({ deployment, bundle, now }) => {
 
 describe('training the prior', () => {
   const families = ['healthy', 'error_regression', 'no_data'] as const;
-  const run = () => trainPrior({ seed: 3, scenarios: 9, heldOut: 6, families, tick: quickTick, stride: 6 });
+  // the synthetic tick's features are not the ones the scoring policy reads: no expert prior mean
+  const run = () => trainPrior({ seed: 3, scenarios: 9, heldOut: 6, families, tick: quickTick, stride: 6, expert: false, residualFeatures: 'all' });
 
   it('is reproducible from the seed and learns something useful', () => {
     const a = run();

@@ -10,8 +10,9 @@ import { loadPrior } from '../../policy/prior.js';
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { values: ['scenario', 'policy'], flags: ['json', 'all'] });
-  // --policy scoring (default) | bandit: which policy decides (bandit = the shipped learned prior)
-  const which = p.values.policy ?? 'scoring';
+  // --policy bandit (default: the shipped learned prior, as the loop decides) | scoring (the
+  // transparent evidence model alone)
+  const which = p.values.policy ?? 'bandit';
   if (which !== 'scoring' && which !== 'bandit') throw new CliError('--policy must be scoring or bandit');
   const file = p.values.scenario ?? p.positional[0];
   if (!file) throw new CliError('replay needs --scenario FILE');
@@ -23,7 +24,14 @@ export async function run(args: string[]): Promise<number> {
     throw e;
   }
   // truth (if the file has one) is deliberately not passed on: deciding code never sees it
-  const policy = which === 'bandit' ? new BanditPolicy(loadPrior()) : undefined;
+  let policy: BanditPolicy | undefined;
+  if (which === 'bandit') {
+    try {
+      policy = new BanditPolicy(loadPrior());
+    } catch (e) {
+      throw new CliError(e instanceof Error ? e.message : String(e));
+    }
+  }
   const result = replayScenario(loaded.scenario, { continueAfterAct: p.flags.has('all'), ...(policy ? { policy } : {}) });
   if (p.flags.has('json')) {
     const out = {
