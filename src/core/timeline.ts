@@ -18,6 +18,8 @@ export const TIMELINE_EVENT_TYPES = [
   'policy.updated',
   'notification.sent',
   'security.rejected',
+  // what the world did with a deployment (e.g. the live demo started its processes, or cannot run that version)
+  'deployment.note',
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 
