@@ -156,7 +156,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     ),
   };
   const scheduler = scaleOut ? await queueScheduler(config, watchDeps, bus, log) : new Scheduler(watchDeps);
-  const intake = new DeploymentIntake(store, scheduler, clock);
+  const intake = new DeploymentIntake(store, scheduler, clock, world.onDeployment ? (d) => world.onDeployment?.(d) : undefined);
   let ready = false;
   const now = () => clock.now();
   const receive = intake.receive.bind(intake);

@@ -3,7 +3,7 @@
 // It supplies signal sources and an actuator, and may keep deploying versions by itself.
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../core/store.js';
-import type { Actuator, DeploymentSpec, SignalSource } from '../core/types.js';
+import type { Actuator, Deployment, DeploymentSpec, SignalSource } from '../core/types.js';
 import type { DeploymentIntake } from '../loop/deployments.js';
 import type { Scheduler } from '../loop/scheduler.js';
 import type { OtlpBuffer } from '../signals/otlp.js';
@@ -22,6 +22,8 @@ export interface World {
   actuator: Actuator;
   /** the demo's next deployment (an empty body on the concept's path) */
   nextDeploy?(): DeploymentSpec;
+  /** a deployment arrived through the intake (API, webhook, the world itself): a world that runs real processes may deploy it */
+  onDeployment?(deployment: Deployment): void;
   /** start deploying by itself (after the loop resumed its watches) */
   start?(intake: DeploymentIntake, scheduler: Scheduler, info?: { url: string }): Promise<void>;
   stop?(): Promise<void>;
