@@ -178,6 +178,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       sources: world.sources,
       timing,
       ...(world.nextDeploy ? { nextDemoDeploy: world.nextDeploy } : {}),
+      ...(world.defaultEnvironment ? { defaultEnvironment: world.defaultEnvironment } : {}),
       ready: () => ready,
       onPolicyChanged: (m) => policies.useModel(m),
       mayApprove: (d, tokenName) => mayApprove(approvalFor(config, d.service, d.environment), tokenName),

@@ -49,6 +49,8 @@ export interface ServerDeps {
   timing: WatchTiming;
   /** an empty body on the concept's path means "deploy the demo's next version" */
   nextDemoDeploy?: () => DeploymentSpec;
+  /** environment of a deployment whose body names none (the live demo's own); default production */
+  defaultEnvironment?: string;
   /** true once the loop has resumed its watches */
   ready: () => boolean;
   /** the active bandit version changed through the API (rollback): swap the running model */

@@ -20,6 +20,8 @@ export interface World {
   readonly name: string;
   sources: SignalSource[];
   actuator: Actuator;
+  /** environment of a deployment whose body names none (a live world's own); default production */
+  defaultEnvironment?: string;
   /** the demo's next deployment (an empty body on the concept's path) */
   nextDeploy?(): DeploymentSpec;
   /** a deployment arrived through the intake (API, webhook, the world itself): a world that runs real processes may deploy it */

@@ -33,7 +33,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, deps: ServerDeps,
       body = deps.nextDemoDeploy();
       delete (body as { at?: number }).at;
     }
-    const parsed = parseGenericDeploy(body, { now, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
+    const parsed = parseGenericDeploy(body, { now, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}), ...(deps.defaultEnvironment ? { defaultEnvironment: deps.defaultEnvironment } : {}) });
     if (!parsed.ok) return reply.code(400).send({ error: parsed.error, ...(parsed.field ? { field: parsed.field } : {}) });
     const source = concept ? (empty ? 'demo' : 'webhook') : 'api';
     const { deployment, created } = await deps.intake.receive(parsed.spec, { source, idempotencyKey: parsed.idempotencyKey, actor: actorOf(req) });
