@@ -21,8 +21,6 @@
 // - a run of adjacent variables is one variable, and a list of same-kind values (blk_<*> blk_<*>)
 //   is one value: lists and multi-word values of varying length do not split templates.
 
-import { sameSkeleton, skeletonHash } from './log-skeleton.js';
-
 export const WILDCARD = '<*>';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -196,6 +194,7 @@ export function preMask(msg: string): string {
 
 // Units that belong to the number before them: "1.16 KB", "<1 sec", "20 ms" are one value.
 const UNITS = new Set(['b', 'kb', 'mb', 'gb', 'tb', 'pb', 'kib', 'mib', 'gib', 'tib', 'byte', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours', 'day', 'days', '%']);
+const UNIT_MAX = Math.max(...[...UNITS].map((u) => u.length));
 
 /** A value token: a <*> with nothing around it but brackets/punctuation ("<*>", "(<*>)", "<*>,"). */
 function isValueToken(t: string): boolean {
@@ -218,10 +217,11 @@ function isBracketed(t: string): boolean {
   return (a === 40 && b === 41) || (a === 91 && b === 93);
 }
 
-function stripPunct(t: string): [core: string, tail: string] {
+/** Length of t without its trailing punctuation ("KB)," -> 2); '%' counts as a word character. */
+function coreLength(t: string): number {
   let e = t.length;
   while (e > 0 && !isAlnum(t.charCodeAt(e - 1)) && t.charCodeAt(e - 1) !== 37) e--;
-  return [t.slice(0, e), t.slice(e)];
+  return e;
 }
 
 /**
@@ -235,42 +235,49 @@ function stripPunct(t: string): [core: string, tail: string] {
 let out: string[] = [];
 let prevValue = false;
 
-// Masked form of recently seen non-plain tokens (names with digits, dotted names, key=, common
-// numbers repeat a lot). Bounded: cleared when full, which only costs recomputation.
-const tokenCache = new Map<string, string>();
-const TOKEN_CACHE_CAP = 1 << 15;
+// Masked form of the tokens that need a rule, by digit skeleton (see log-skeleton.ts): values of
+// one shape (blk_-1608999687919862906, 10.251.31.5:50010, 2005-06-03-15.42.50.363779) differ
+// only in their digits, so one entry serves them all; names such as ssh2 keep their digits in the
+// skeleton (ssh2 and ssh3 are two entries), and a token without digits is its own skeleton.
+// maskedTokens hashes each token's skeleton while it scans the message and checks a hit against
+// the message in place, so a token of a known shape costs no substring, no second pass and no
+// map lookup. Direct-mapped (slot = hash): a store is two array writes and never grows, which
+// matters when most shapes are one-offs (random hex ids); two shapes sharing a slot only evict
+// each other.
+const SLOTS = 1 << 13;
+const cachedRaw: string[] = new Array<string>(SLOTS).fill('');
+const cachedMasked: string[] = new Array<string>(SLOTS).fill('');
 
-// Masked form of tokens with digits, by digit skeleton (see log-skeleton.ts): values of one shape
-// (blk_-1608999687919862906, 10.251.31.5:50010, 2005-06-03-15.42.50.363779) differ only in their
-// digits, so one entry serves them all (names such as ssh2 keep their digits in the skeleton, so
-// ssh2 and ssh3 are two entries). Direct-mapped (slot = hash): a store is two array writes
-// and never grows, which matters when most shapes are one-offs (random hex ids); two shapes that
-// share a slot only evict each other.
-const SHAPE_SLOTS = 1 << 12;
-const shapeRaw: string[] = new Array<string>(SHAPE_SLOTS).fill('');
-const shapeMasked: string[] = new Array<string>(SHAPE_SLOTS).fill('');
-
-/** Push a raw (unmasked) token; `hasDigit` says whether it holds a digit. */
-function pushRaw(raw: string, hasDigit: boolean): void {
-  if (hasDigit) {
-    const h = skeletonHash(raw) & (SHAPE_SLOTS - 1);
-    if (sameSkeleton(shapeRaw[h], raw)) {
-      pushMasked(shapeMasked[h]);
-      return;
-    }
-    const t = maskToken(raw);
-    shapeRaw[h] = raw;
-    shapeMasked[h] = t;
-    pushMasked(t);
+/** Push the masked form of m[s, e), whose skeleton hash (as accumulated by maskedTokens) is h. */
+function pushCached(m: string, s: number, e: number, h: number): void {
+  h = Math.imul(h ^ (e - s), 0x2c1b3c6d);
+  const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+  const raw = cachedRaw[slot];
+  if (raw.length === e - s && sameSkeletonAt(raw, m, s)) {
+    pushMasked(cachedMasked[slot]);
     return;
   }
-  let t = tokenCache.get(raw);
-  if (t === undefined) {
-    t = maskToken(raw);
-    if (tokenCache.size >= TOKEN_CACHE_CAP) tokenCache.clear();
-    tokenCache.set(raw, t);
-  }
+  const tok = m.slice(s, e);
+  const t = maskToken(tok);
+  cachedRaw[slot] = tok;
+  cachedMasked[slot] = t;
   pushMasked(t);
+}
+
+/** sameSkeleton(raw, m.slice(s, s + raw.length)) without the slice. */
+function sameSkeletonAt(raw: string, m: string, s: number): boolean {
+  let afterLetter = false;
+  for (let k = 0; k < raw.length; k++) {
+    const x = raw.charCodeAt(k);
+    const y = m.charCodeAt(s + k);
+    if (isDigit(x)) {
+      if (x !== y && (afterLetter || !isDigit(y))) return false;
+    } else {
+      if (x !== y) return false;
+      afterLetter = isAlpha(x);
+    }
+  }
+  return true;
 }
 
 function pushMasked(t: string): void {
@@ -278,8 +285,10 @@ function pushMasked(t: string): void {
   // a run of variables is one variable; a list of same-kind values (blk_<*> blk_<*>) is one value
   if ((t === WILDCARD && last === WILDCARD) || (t === last && t.indexOf(WILDCARD) >= 0)) return;
   if (prevValue) {
-    const [core, tail] = stripPunct(t);
-    if (UNITS.has(core.toLowerCase())) {
+    const e = coreLength(t);
+    // (no unit is longer than UNIT_MAX: longer words skip the lookup and its strings)
+    if (e <= UNIT_MAX && UNITS.has(t.slice(0, e).toLowerCase())) {
+      const tail = t.slice(e);
       if (tail) out[out.length - 1] += tail;
       // a bracketed quantity right after a quantity restates it: "1190 bytes (1.16 KB)"
       const k = out.length - 1;
@@ -320,21 +329,39 @@ export function maskedTokens(msg: string): string[] {
     }
     const start = i;
     let special = c === 47 /* / */ || c === 126; /* ~ */
-    let firstDigit = -1;
-    let lastDigit = -1;
+    let digit = false;
     let eq = -1;
+    // skeleton hashes (FNV-1a over the characters, digits not after a letter read as '0') of the
+    // whole token, of its "key=" part and of the part after its first '='
+    let h = 0x811c9dc5;
+    let hKey = 0;
+    let hValue = 0x811c9dc5;
+    let afterLetter = false;
     for (; i < n; i++) {
       c = m.charCodeAt(i);
+      let f = c;
       if (c >= 48 && c <= 57) {
-        if (firstDigit < 0) firstDigit = i;
-        lastDigit = i;
-      } else if (c === 46 || c === 58) special = true;
-      else if (c === 61) {
-        if (eq < 0) eq = i;
-      } else if (anySpace ? isSpace(c) : c === 32) break;
+        digit = true;
+        if (!afterLetter) f = 48;
+      } else {
+        if (c === 46 || c === 58) special = true;
+        else if (c === 61) {
+          if (eq < 0) {
+            eq = i;
+            hKey = Math.imul(h ^ c, 0x01000193);
+            hValue = 0x811c9dc5;
+            h = hKey;
+            afterLetter = false;
+            continue;
+          }
+        } else if (anySpace ? isSpace(c) : c === 32) break;
+        afterLetter = isAlpha(c);
+      }
+      h = Math.imul(h ^ f, 0x01000193);
+      if (eq >= 0) hValue = Math.imul(hValue ^ f, 0x01000193);
     }
-    const tok = m.slice(start, i);
-    if (!special && firstDigit < 0 && eq < 0) {
+    if (!special && !digit && eq < 0) {
+      const tok = m.slice(start, i);
       // a month/weekday name next to a number is part of a date; the next token is the text after
       // this one's separator (after a run of whitespace when splitting on any whitespace)
       if (tok.length <= 9 && (prevValue || nextIsDigit(m, i, anySpace)) && CALENDAR.has(tok.toLowerCase())) pushMasked(WILDCARD);
@@ -343,10 +370,10 @@ export function maskedTokens(msg: string): string[] {
     }
     // key=value: the value is its own position (rhost=<*>, user=root)
     if (eq > start && eq < i - 1) {
-      pushRaw(m.slice(start, eq + 1), firstDigit >= 0 && firstDigit < eq);
+      pushCached(m, start, eq + 1, hKey);
       prevValue = false;
-      pushRaw(m.slice(eq + 1, i), lastDigit > eq);
-    } else pushRaw(tok, firstDigit >= 0);
+      pushCached(m, eq + 1, i, hValue);
+    } else pushCached(m, start, i, h);
   }
   const result = out;
   out = [];
