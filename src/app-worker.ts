@@ -13,7 +13,8 @@ import { watchJobHandler } from './loop/queue-runner.js';
 import type { WatchHooks } from './loop/watch.js';
 import type { GuardrailSettings } from './policy/guardrails.js';
 import { PolicyVersions } from './policy/versions.js';
-import type { WorldFactory } from './world/types.js';
+import type { World, WorldFactory } from './world/types.js';
+import { configuredWorldFactory } from './world/configured.js';
 import { simulatedWorldFactory } from './world/simulated.js';
 import { makeClock, openStore, packageRoot, timingOf, withApprovalPolicies } from './app.js';
 import { openWatchQueue, scaleOutSettings } from './app-queue.js';
@@ -23,7 +24,7 @@ export interface WorkerOptions {
   config: Config;
   /** watches this process runs at once; default queue.concurrency */
   concurrency?: number;
-  /** the world to watch and act on; default: the simulated world, as `serve` */
+  /** the world to watch and act on, built per job; default: as `serve` (configured sources, else simulated) */
   world?: WorldFactory;
   log?: (line: string) => void;
 }
@@ -48,7 +49,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const policies = await createPolicyRuntime({ store, clock, decide: config.policy.decide, learn: config.policy.learn, log });
     const versions = new PolicyVersions(store);
     const guard = withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config);
-    const worldFactory =
+    // The same world as `serve`: the configured sources when `sources:` names any, built once
+    // (scrapers keep history, a local target keeps its processes); else the simulated world,
+    // built per job because it keeps its state in the process: rebuilt from the store, it sees
+    // what other workers already did to it (a rollback before the crash).
+    const configured = opts.world ? undefined : configuredWorldFactory(config);
+    const shared: World | undefined = configured ? await configured({ clock, store, log }) : undefined;
+    // a configured world's start only starts its scrapers: it deploys nothing, so no intake
+    await shared?.start?.(undefined as never, undefined as never);
+    const perJob =
       opts.world ??
       simulatedWorldFactory({
         seed: config.demo.seed,
@@ -75,7 +84,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
           // the active policy version now (learned or rolled back by another process since)
           const active = await versions.active();
           if (active) policies.useModel(active.model);
-          const world = await worldFactory({ clock, store, log });
+          const world = shared ?? (await perJob({ clock, store, log }));
           return {
             deps: {
               store,
@@ -87,7 +96,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
               timing: timingOf(config),
               hooks,
             },
-            release: async () => world.stop?.(),
+            release: async () => {
+              if (world !== shared) await world.stop?.();
+            },
           };
         },
       }),
@@ -101,6 +112,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         (closing ??= (async () => {
           // running watches stop between steps and go back to the queue for another worker
           await queue.close();
+          await shared?.stop?.();
           await learnLock.close();
           await store.close();
         })()),
