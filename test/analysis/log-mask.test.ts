@@ -106,6 +106,19 @@ describe('masking caches never change a result', () => {
     }
   });
 
+  it('key=value halves are cached apart from whole tokens', () => {
+    expect(maskedTokens('k=12 path=/a/b')).toEqual(['k=', '<*>', 'path=', '<*>']);
+    expect(maskedTokens('k=99 path=/c/d')).toEqual(['k=', '<*>', 'path=', '<*>']);
+    // a second '=' belongs to the value; a name's digit in a value is kept
+    expect(maskedTokens('a=b=c1')).toEqual(['a=', 'b=c1']);
+    expect(maskedTokens('a=b=c2')).toEqual(['a=', 'b=c2']);
+    expect(maskedTokens('v=ssh2 w=ssh3')).toEqual(['v=', 'ssh2', 'w=', 'ssh3']);
+    // no split when '=' starts or ends the token
+    expect(maskedTokens('=5 x=')).toEqual(['=<*>', 'x=']);
+    expect(maskedTokens('id=ab12cd34ef-7 done')).toEqual(['id=', '<*>-<*>', 'done']);
+    expect(maskedTokens('id=ff00aa11bb-9 done')).toEqual(['id=', '<*>-<*>', 'done']);
+  });
+
   it('a name whose digits are kept is not shared between its digit variants', () => {
     expect(masked('via ssh2 ok')).toBe('via ssh2 ok');
     expect(masked('via ssh3 ok')).toBe('via ssh3 ok');
