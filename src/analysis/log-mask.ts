@@ -315,7 +315,11 @@ function isSpace(c: number): boolean {
  * a split plus two regex tests per token, and allocates nothing but the token strings.
  */
 export function maskedTokens(msg: string): string[] {
-  const m = preMask(msg);
+  return tokensOfPremasked(preMask(msg));
+}
+
+/** maskedTokens of a message that already went through preMask (the miner premasks to key its cache). */
+export function tokensOfPremasked(m: string): string[] {
   out = [];
   prevValue = false;
   const anySpace = WS_RE.test(m);

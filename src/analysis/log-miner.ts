@@ -27,7 +27,7 @@
 // the cap is reached, a message of a new shape joins the most similar group of the same length when
 // at least half its tokens match, else one shared overflow group per token count.
 import { IntPairMap } from './int-pair-map.js';
-import { maskedTokens, WILDCARD } from './log-mask.js';
+import { preMask, tokensOfPremasked, WILDCARD } from './log-mask.js';
 import { sameSkeleton, skeletonHash } from './log-skeleton.js';
 
 export interface MinedTemplate {
@@ -131,7 +131,7 @@ export class TemplateMiner {
   private readonly minFillers: number;
   /** masked key -> group that first matched it (leaf cache) */
   private readonly leaves = new Map<string, Group>();
-  /** skeleton hash -> last message with it and its group (bounded by RECENT_CAP) */
+  /** skeleton hash -> last premasked message with it and its group (bounded by RECENT_CAP) */
   private readonly shapes = new Map<number, { message: string; group: Group }>();
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
@@ -161,15 +161,18 @@ export class TemplateMiner {
     // pass over the characters (no skeleton string is built, so a line of live logs with fresh
     // numbers allocates nothing here) and confirmed by comparing the stored line: a hash collision
     // only costs a miss. Exact repeats are a special case (the compare is then one native ===).
-    const sh = skeletonHash(message);
+    // The key is taken after preMask, so lines that differ only in their UUIDs or quoted values
+    // (request ids with hex letters, 'names') share it too; most lines come out of preMask as is.
+    const p = preMask(message);
+    const sh = skeletonHash(p);
     const s = this.shapes.get(sh);
-    if (s !== undefined && sameSkeleton(s.message, message)) {
+    if (s !== undefined && sameSkeleton(s.message, p)) {
       const r = find(s.group);
       r.count++;
       r.out.count = r.count;
       return r.out;
     }
-    const tokens = maskedTokens(message);
+    const tokens = tokensOfPremasked(p);
     // bound the work per message: the tail of a very long line (a dump) is data
     if (tokens.length > MAX_TOKENS) {
       tokens.length = MAX_TOKENS - 1;
@@ -183,7 +186,7 @@ export class TemplateMiner {
     }
     // bounded: cleared when full, which only costs re-masking, never changes a result
     if (this.shapes.size >= RECENT_CAP) this.shapes.clear();
-    this.shapes.set(sh, { message, group: g });
+    this.shapes.set(sh, { message: p, group: g });
     g = find(g);
     g.count++;
     g.out.count = g.count;

@@ -112,6 +112,17 @@ describe('TemplateMiner', () => {
     expect(m.resolve(c.id)!.template).toBe('jk3_init() Found child <*> in scoreboard slot <*>');
   });
 
+  it('lines that differ only in UUIDs or quoted values share a template; the quote kind still counts', () => {
+    const m = new TemplateMiner();
+    const a = m.add('[req-9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab] user \'bob\' logged in');
+    const b = m.add('[req-ffffffff-1234-4cde-9abc-fedcba987654] user \'alice\' logged in');
+    const c = m.add('[req-9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab] user "bob" logged in');
+    expect(b.id).toBe(a.id);
+    expect(c.id).not.toBe(a.id);
+    expect(m.resolve(a.id)!.template).toBe("[req-<*>] user '<*>' logged in");
+    expect(m.resolve(a.id)!.count).toBe(2);
+  });
+
   it('gives the same ids and templates on every run', () => {
     const msgs = lines('mixed-services.txt');
     const run = () => {
