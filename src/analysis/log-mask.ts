@@ -224,12 +224,6 @@ function coreLength(t: string): number {
   return e;
 }
 
-/**
- * Split a message into masked tokens. Whitespace separates tokens; "key=value" is split after the
- * "=" so the value is its own position (rhost=<*>, user=root). A unit after a value is part of
- * it; a run of adjacent value tokens (lists, "1190 bytes (1.16 KB)") collapses into one, so a
- * value spanning a varying number of words still yields one template.
- */
 // Token output state of the current maskedTokens call (module-level rather than closures so the
 // hot path allocates nothing but the tokens themselves; calls never interleave: all synchronous).
 let out: string[] = [];
@@ -309,16 +303,22 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * One pass over the message: find each token and, in the same pass, what it holds. Only tokens
- * that can need a rule (a digit, '.', '=', ':', or a leading '/' or '~' for paths) go through
- * maskToken; any other token is a plain word and is kept as is. Scanning char codes here replaces
- * a split plus two regex tests per token, and allocates nothing but the token strings.
+ * Split a message into masked tokens. Whitespace separates tokens; "key=value" is split after the
+ * "=" so the value is its own position (rhost=<*>, user=root). A unit after a value is part of
+ * it; a run of adjacent value tokens (lists, "1190 bytes (1.16 KB)") collapses into one, so a
+ * value spanning a varying number of words still yields one template.
  */
 export function maskedTokens(msg: string): string[] {
   return tokensOfPremasked(preMask(msg));
 }
 
-/** maskedTokens of a message that already went through preMask (the miner premasks to key its cache). */
+/**
+ * maskedTokens of a message that already went through preMask (the miner premasks to key its
+ * cache). One pass over the message finds each token and, in the same pass, what it holds and
+ * its skeleton hash. Only tokens that can need a rule (a digit, '.', '=', ':', or a leading '/' or
+ * '~' for paths) go through the token cache and maskToken; any other token is a plain word and is
+ * kept as is. Scanning char codes here replaces a split plus regex tests per token.
+ */
 export function tokensOfPremasked(m: string): string[] {
   out = [];
   prevValue = false;
