@@ -1,7 +1,8 @@
 // Masking of the parts of a log message that vary between occurrences of the same statement.
-// One fixed rule set for every log source (no per-dataset regexes). Written by hand (native split,
-// one cheap regex test per token, a character scan only for tokens that can hold a value) because
-// no maintained library masks by value kind and `add` sits on the per-tick hot path.
+// One fixed rule set for every log source (no per-dataset regexes). Written by hand (one char-code
+// pass per message that finds the tokens and hashes their digit skeletons, a cache of masked
+// tokens by skeleton, a character scan only for tokens that can hold a value) because no
+// maintained library masks by value kind and `add` sits on the per-tick hot path.
 //
 // Principles (each rule is about the *kind* of value, never about one log source):
 // - numbers of any shape vary (ints, signed, decimals, IPs, versions, times, 123ms, 0x1f, 4KB);
@@ -224,7 +225,7 @@ function coreLength(t: string): number {
   return e;
 }
 
-// Token output state of the current maskedTokens call (module-level rather than closures so the
+// Token output state of the current tokensOfPremasked call (module-level rather than closures so the
 // hot path allocates nothing but the tokens themselves; calls never interleave: all synchronous).
 let out: string[] = [];
 let prevValue = false;
@@ -233,7 +234,7 @@ let prevValue = false;
 // one shape (blk_-1608999687919862906, 10.251.31.5:50010, 2005-06-03-15.42.50.363779) differ
 // only in their digits, so one entry serves them all; names such as ssh2 keep their digits in the
 // skeleton (ssh2 and ssh3 are two entries), and a token without digits is its own skeleton.
-// maskedTokens hashes each token's skeleton while it scans the message and checks a hit against
+// tokensOfPremasked hashes each token's skeleton while it scans the message and checks a hit against
 // the message in place, so a token of a known shape costs no substring, no second pass and no
 // map lookup. Direct-mapped (slot = hash): a store is two array writes and never grows, which
 // matters when most shapes are one-offs (random hex ids); two shapes sharing a slot only evict
@@ -242,7 +243,7 @@ const SLOTS = 1 << 13;
 const cachedRaw: string[] = new Array<string>(SLOTS).fill('');
 const cachedMasked: string[] = new Array<string>(SLOTS).fill('');
 
-/** Push the masked form of m[s, e), whose skeleton hash (as accumulated by maskedTokens) is h. */
+/** Push the masked form of m[s, e), whose skeleton hash (as accumulated by tokensOfPremasked) is h. */
 function pushCached(m: string, s: number, e: number, h: number): void {
   h = Math.imul(h ^ (e - s), 0x2c1b3c6d);
   const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
