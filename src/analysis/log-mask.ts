@@ -22,6 +22,8 @@
 // - a run of adjacent variables is one variable, and a list of same-kind values (blk_<*> blk_<*>)
 //   is one value: lists and multi-word values of varying length do not split templates.
 
+import { detached } from './detached.js';
+
 export const WILDCARD = '<*>';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -254,7 +256,7 @@ function pushCached(m: string, s: number, e: number, h: number): void {
   }
   const tok = m.slice(s, e);
   const t = maskToken(tok);
-  cachedRaw[slot] = tok;
+  cachedRaw[slot] = detached(tok);
   cachedMasked[slot] = t;
   pushMasked(t);
 }

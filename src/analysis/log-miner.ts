@@ -26,6 +26,7 @@
 // most 4x that many keys, the digit-skeleton cache 65,536 messages; a message is cut to 128 tokens. Once
 // the cap is reached, a message of a new shape joins the most similar group of the same length when
 // at least half its tokens match, else one shared overflow group per token count.
+import { detached } from './detached.js';
 import { IntPairMap } from './int-pair-map.js';
 import { preMask, tokensOfPremasked, WILDCARD } from './log-mask.js';
 import { sameSkeleton, skeletonHash } from './log-skeleton.js';
@@ -186,7 +187,7 @@ export class TemplateMiner {
     }
     // bounded: cleared when full, which only costs re-masking, never changes a result
     if (this.shapes.size >= RECENT_CAP) this.shapes.clear();
-    this.shapes.set(sh, { message: p, group: g });
+    this.shapes.set(sh, { message: detached(p), group: g });
     g = find(g);
     g.count++;
     g.out.count = g.count;
@@ -252,6 +253,8 @@ export class TemplateMiner {
   }
 
   private newGroup(tokens: string[], key: string): Group {
+    // a group lives as long as the miner: its tokens must not pin the input they were cut from
+    for (let i = 0; i < tokens.length; i++) tokens[i] = detached(tokens[i]);
     let id = 'T' + fnv1a(key);
     for (let k = 2; this.ids.has(id); k++) id = 'T' + fnv1a(key + '#' + k);
     this.ids.add(id);
