@@ -23,9 +23,10 @@
 // generalises. When groups merge, the earliest-created one survives and keeps its id.
 //
 // Memory is bounded: at most `maxTemplates` groups (default 5,000); the masked-key cache holds at
-// most 4x that many keys, the digit-skeleton cache 65,536 messages; a message is cut to 128 tokens. Once
-// the cap is reached, a message of a new shape joins the most similar group of the same length when
-// at least half its tokens match, else one shared overflow group per token count.
+// most 4x that many keys, the digit-skeleton cache 65,536 messages; a message is cut to 128
+// tokens; what is kept is copied out of the input (detached.ts), so it never pins input chunks.
+// Once the cap is reached, a message of a new shape joins the most similar group of the same
+// length when at least half its tokens match, else one shared overflow group per token count.
 import { detached } from './detached.js';
 import { IntPairMap } from './int-pair-map.js';
 import { preMask, tokensOfPremasked, WILDCARD } from './log-mask.js';
