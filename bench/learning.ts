@@ -1,10 +1,13 @@
 // Learning works: starting from the shipped prior, after N (default 200) simulated incidents of the
 // family it handles worst, its accuracy on that family rises and on the others it does not fall.
-//   npx tsx bench/learning.ts [--incidents 200] [--per-family 3] [--seed 99]
-// The incidents are played through the real pipeline. While learning, the policy runs in shadow mode
-// and explores (Thompson sampling; allowed because this is simulation, never production): every
-// tick's proposal earns the reward of the action it proposed and only that reward is learned (bandit
-// feedback), one new version per incident.
+//   npx tsx bench/learning.ts [--incidents 200] [--per-family 6] [--seed 99] [--family NAME]
+// The incidents are played through the real pipeline. Each one is a watch, as in production: the
+// policy explores (Thompson sampling; allowed because this is simulation, never production, and only
+// where a decision is in play, bandit.ts) and the first action it takes is the one carried out; its
+// verified outcome (the reward of that action at that moment, from the incident's truth) is learned
+// (bandit feedback: only the action taken learns), one new version per incident. A watch that never
+// acted is verified only by its own judgement (healthy = it kept continuing), which tells the
+// policy nothing it did not already believe, so it is not learned from.
 import { pipelineTick } from '../src/cli/pipeline-tick.js';
 import { BanditPolicy, type BanditModel } from '../src/policy/bandit.js';
 import { learn, type Experience } from '../src/policy/learn.js';
@@ -18,7 +21,8 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const N = arg('incidents', 200);
-const PER = arg('per-family', 3);
+const PER = arg('per-family', 6);
+const FAMILY = process.argv.includes('--family') ? (process.argv[process.argv.indexOf('--family') + 1] as SimFamily) : undefined;
 const SEED = arg('seed', 99);
 const tick = pipelineTick();
 const log = (m: string): void => void process.stderr.write(m + '\n');
@@ -39,31 +43,33 @@ const prior = loadPrior();
 log(`evaluation set: ${PER} per family`);
 const evalSet = playEpisodes(simulateMix(SEED, PER * SIM_FAMILIES.length), tick, (d, n) => d % 10 === 0 && log(`  eval ${d}/${n}`));
 const before = perFamily(prior, evalSet);
-const worst = SIM_FAMILIES.reduce((a, b) => (before[b] < before[a] ? b : a)) as SimFamily;
-log(`worst family for the prior: ${worst} (${before[worst].toFixed(2)})`);
+const worst = FAMILY ?? (SIM_FAMILIES.reduce((a, b) => (before[b] < before[a] ? b : a)) as SimFamily);
+log(`${FAMILY ? 'chosen' : 'worst'} family for the prior: ${worst} (${before[worst].toFixed(2)})`);
 
 // Online learning on `worst`.
 let model = prior;
 const incidents = simulateMix(SEED + 1_000_003, N, [worst]);
 let acted = 0;
+let explored = 0;
 incidents.forEach((c, i) => {
   const [ep] = playEpisodes([c], tick);
   const policy = new BanditPolicy(model, { explore: true, seed: i });
-  const batch: Experience[] = [];
   for (const t of ep.ticks) {
     const d = policy.decide({ analysis: { at: t.at, deployAt: ep.info.deployAt, findings: [], coverage: {}, canary: false }, features: t.features, environment: 'simulation' });
+    if (d.action === 'continue') continue;
+    acted++;
+    if ((d.propensity ?? 1) < 1) explored++;
     const r = reward(d.action, situationAt(ep.info.truth, t.at, ep.info.deployAt));
-    batch.push({ id: ep.info.id, features: t.features, action: d.action, reward: r, label: worst });
-    // shadow mode: the proposal is scored at every tick and nothing is executed, so the watch goes on
-    if (d.action !== 'continue') acted++;
+    const batch: Experience[] = [{ id: ep.info.id, features: t.features, action: d.action, reward: r, label: worst }];
+    model = learn(model, batch, `bandit-learn-${i + 1}`);
+    break;
   }
-  model = learn(model, batch, `bandit-learn-${i + 1}`);
-  if ((i + 1) % 25 === 0) log(`  learned from ${i + 1}/${N} incidents (${acted} non-continue proposals)`);
+  if ((i + 1) % 25 === 0) log(`  learned from ${i + 1}/${N} incidents (${acted} acted on, ${explored} of them exploratory draws)`);
 });
 const after = perFamily(model, evalSet);
 
 const pad = (s: string, n: number): string => s.padEnd(n);
-console.log(`learning bench: prior ${prior.version}, ${N} incidents of '${worst}', evaluation ${PER} per family (seed ${SEED}), ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`learning bench: prior ${prior.version}, ${N} incidents of '${worst}' (${acted} acted on and learned from, ${explored} exploratory), evaluation ${PER} per family (seed ${SEED}), ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`${pad('family', 22)} before  after`);
 for (const f of [...SIM_FAMILIES, 'all']) console.log(`${pad(f + (f === worst ? ' *' : ''), 22)} ${before[f].toFixed(2).padStart(6)} ${after[f].toFixed(2).padStart(6)}`);
 const others = SIM_FAMILIES.filter((f) => f !== worst);

@@ -252,6 +252,13 @@ export function calibrate(model: BanditModel, p: number): number {
 export interface BanditOptions {
   /** Thompson exploration; only honoured outside production (simulation, shadow mode) */
   explore?: boolean;
+  /**
+   * Explore only where a decision is in play: the greedy choice acts, or P(continue is best) is
+   * below this (default 0.9). A deploy that looks fine is never acted on at random, in staging
+   * either, and outcomes of such random acts would only teach how often incidents happen in the
+   * family being watched, not what to do about them.
+   */
+  exploreBelow?: number;
   /** extra seed mixed into the sampler */
   seed?: number;
   samples?: number;
@@ -271,7 +278,9 @@ export class BanditPolicy implements Policy {
     const key = m.featureNames.map((n) => (input.features[n] ?? 0).toFixed(4)).join(',');
     const seed = hashSeed(`${m.version}|${this.opts.seed ?? 0}|${input.analysis.at}|${key}`);
     const post = posterior(m, input.features, seed, this.opts.samples ?? 512);
-    const explore = this.opts.explore === true && input.environment !== 'production';
+    const greedy = ACTIONS.reduce((a, b) => (post.mean[b] > post.mean[a] ? b : a));
+    const inPlay = greedy !== 'continue' || post.pBest.continue < (this.opts.exploreBelow ?? 0.9);
+    const explore = this.opts.explore === true && input.environment !== 'production' && inPlay;
     let action: Action;
     let propensity: number;
     if (explore) {
@@ -288,7 +297,7 @@ export class BanditPolicy implements Policy {
       }
       propensity = Math.max(post.pBest[action], 1 / (this.opts.samples ?? 512));
     } else {
-      action = ACTIONS.reduce((a, b) => (post.mean[b] > post.mean[a] ? b : a));
+      action = greedy;
       if (action !== 'continue' && post.pBest[action] < m.actThreshold) action = 'continue';
       propensity = 1;
     }

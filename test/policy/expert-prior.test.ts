@@ -47,6 +47,23 @@ describe('bandit with the scoring policy as its prior mean', () => {
     expect(loose).toBeLessThan(firm - 0.05);
   });
 
+  it('explores only where a decision is in play, never on a deploy that looks fine', () => {
+    const p = new BanditPolicy(expertModel(30), { explore: true });
+    const quiet = new Set<number | undefined>();
+    const split = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const a = { ...analysis, at: analysis.at + i * 15_000 };
+      const q = p.decide({ analysis: a, features: CASES.healthy, environment: 'staging' });
+      expect(q.action).toBe('continue');
+      quiet.add(q.propensity);
+      const d = p.decide({ analysis: a, features: CASES.split, environment: 'staging' });
+      split.add(d.action);
+      expect(d.propensity).toBeLessThan(1);
+    }
+    expect([...quiet]).toEqual([1]);
+    expect(split.size).toBeGreaterThan(1);
+  });
+
   it('learns a correction from outcomes where the evidence misleads it', () => {
     // remote-call failures the logs call program faults: the evidence says roll back, rollbacks never help
     const misleading = f({ err_bad: 1, err_delta: 0.2, health_bad: 1, log_new_error: 2, code_share: 0.6, dep_share: 0.4, log_code: 60, log_dependency: 40, canary: 1, canary_any_bad: 0 });
