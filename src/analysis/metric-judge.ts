@@ -146,11 +146,17 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
 
   // onset: start of the trailing run, else the first settled point beyond the reference's band
   let onset: number | undefined;
+  const edge = direction === 'up' ? q(0.95) : q(0.05);
+  const beyond = (v: number): boolean => (direction === 'up' ? v > edge : v < edge);
   if (run > 0) onset = settled[settled.length - run][0];
-  else {
-    const edge = direction === 'up' ? q(0.95) : q(0.05);
-    const first = settled.find((p) => (direction === 'up' ? p[1] > edge : p[1] < edge));
-    onset = first?.[0];
+  else onset = settled.find((p) => beyond(p[1]))?.[0];
+  // The warm-up is not judged, but its samples still date the change: a change that began during
+  // the warm-up began when its excursion did, not at the first judged sample (with short steps
+  // the warm-up spans many steps, and that would make every such change look late).
+  if (onset !== undefined) {
+    let i = post.findIndex((p) => p[0] === onset);
+    while (i > 0 && beyond(post[i - 1][1])) i--;
+    if (i >= 0) onset = post[i][0];
   }
   const spreadChanged = spreadTest(reference, values, ctx, stats);
   return {
