@@ -5,8 +5,8 @@
 // surge; the commander has to notice each from the signals alone and act on the processes.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { DeploymentSpec, SignalSource } from '../core/types.js';
-import { LocalActuator } from '../actions/local.js';
+import type { ActionRequest, ActionResult, Deployment, DeploymentSpec, SignalSource } from '../core/types.js';
+import { LocalActuator, type LocalTargetOptions } from '../actions/local.js';
 import { ScrapeSource } from '../signals/scrape.js';
 import { OtlpBuffer, OtlpSource } from '../signals/otlp.js';
 import { LoadGenerator } from '../../demo/loadgen.js';
@@ -18,6 +18,8 @@ export type LiveStep = 'good' | 'leak' | 'throw' | 'surge' | 'slow' | 'crash';
 /** What the deployer ships, in order: mostly good, and every failure the issue asks for. */
 export const LIVE_CYCLE: LiveStep[] = ['good', 'leak', 'good', 'throw', 'surge', 'good', 'slow', 'crash'];
 const FAULT: Record<LiveStep, string> = { good: 'none', surge: 'none', leak: 'leak', throw: 'throw', slow: 'slow', crash: 'crash' };
+/** A version someone else deploys (the concept's curl) names its behaviour by suffix: v2.1.0-leak. */
+const STEP_SUFFIX = /-(good|leak|throw|surge|slow|crash)$/;
 
 export interface LiveWorldConfig {
   service?: string;
@@ -63,6 +65,29 @@ export function demoServiceArgv(): string[] {
   return [...NODE_FLAGS, '--import', 'tsx', ts];
 }
 
+/**
+ * The local actuator, rolling back to the version that really ran before. A deployment's
+ * recorded previous version is the last one *recorded* for the service, which in the live world
+ * may be a version it could not run (recorded through the API, never started).
+ */
+class LiveActuator extends LocalActuator {
+  constructor(
+    opts: LocalTargetOptions,
+    /** version to roll back to; undefined: the recorded one; null: this deployment never ran */
+    private readonly rollbackTarget: (d: Deployment) => string | undefined | null,
+  ) {
+    super(opts);
+  }
+
+  override async execute(request: ActionRequest): Promise<ActionResult> {
+    if (request.action !== 'rollback') return super.execute(request);
+    const d = request.deployment;
+    const target = this.rollbackTarget(d);
+    if (target === null) return { ok: false, detail: `the live world never ran ${d.service} ${d.version}: nothing to roll back (${this.currentVersion(d.service) ?? 'nothing'} is running)` };
+    return super.execute(target ? { ...request, deployment: { ...d, previousVersion: target } } : request);
+  }
+}
+
 export interface LiveWorld extends World {
   actuator: LocalActuator;
   load: LoadGenerator;
@@ -78,7 +103,9 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
     const versionEnv: Record<string, Record<string, string>> = {};
     let endpoint: string | undefined;
     const env: Record<string, string> = { DEMO_WORK_MS: String(cfg.workMs ?? 2) };
-    const actuator = new LocalActuator({
+    // what ran before each version this world rolled out (the true rollback target)
+    const ranBefore = new Map<string, string>();
+    const actuator: LocalActuator = new LiveActuator({
       args: [...demoServiceArgv(), '--port', '{port}', '--version', '{version}', '--service', '{service}', '--environment', '{environment}'],
       env,
       versionEnv,
@@ -88,6 +115,11 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
       onLog: (line) => {
         if (/fatal|FATAL/.test(line)) ctx.log(`live: ${line}`);
       },
+    }, (d) => {
+      if (d.service !== service) return undefined;
+      const before = ranBefore.get(d.version);
+      if (before) return before;
+      return stepOfVersion.has(d.version) || STEP_SUFFIX.test(d.version) ? undefined : null;
     });
     const targets = () => actuator.endpoints(service).map((r) => ({ url: `${r.url}/metrics`, service, environment, version: r.version }));
     const scrape = new ScrapeSource({
@@ -113,11 +145,59 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
     let scheduler: Scheduler | undefined;
     let intake: DeploymentIntake | undefined;
 
+    // The demo service's known versions: those this world has run (each with its behaviour), and
+    // any version whose suffix names one (v2.1.0-leak). Anything else it cannot run.
+    const stepOfVersion = new Map<string, LiveStep>([[cfg.initialVersion ?? 'v1.0.0', 'good']]);
+    const knownStep = (version: string): LiveStep | undefined => stepOfVersion.get(version) ?? (STEP_SUFFIX.exec(version)?.[1] as LiveStep | undefined);
     const versionFor = (step: LiveStep): string => {
       minor++;
       const v = `v1.${minor}.0`;
       versionEnv[v] = { DEMO_FAULT: FAULT[step] };
+      stepOfVersion.set(v, step);
       return v;
+    };
+    /** What the world did with a deployment, on its timeline (shown with the message). */
+    const note = (d: Deployment, what: string, message: string, extra: Record<string, unknown> = {}): void => {
+      ctx.log(`live: ${message}`);
+      void ctx.store
+        .append({ deploymentId: d.id, type: 'deployment.note', at: ctx.clock.now(), actor: 'world:live', payload: { message, ...extra }, dedupeKey: `${d.id}:live:${what}` })
+        .catch((e: unknown) => ctx.log(`live: could not record a note on ${d.id}: ${e instanceof Error ? e.message : String(e)}`));
+    };
+
+    // A deployment that arrived through the API (the concept's curl with a version, a webhook):
+    // run that version's processes for real when the demo service has it; say so when it has not.
+    const onDeployment = (d: Deployment): void => {
+      if (d.source === 'demo') return; // the world's own: already rolled out
+      const running = actuator.currentVersion(service) ?? 'nothing';
+      if (d.service !== service || d.environment !== environment) {
+        note(d, 'other', `The live world runs only ${service} in ${environment}: nothing was started for ${d.service} ${d.version} (${d.environment}); the watch sees only the signals that exist for it.`, { deployed: false });
+        return;
+      }
+      const step = knownStep(d.version);
+      if (!step) {
+        const known = [...stepOfVersion.keys()].join(', ');
+        note(
+          d,
+          'unknown',
+          `The live world cannot run ${service} ${d.version}: the demo service has no such version, so ${running} keeps running and this watch observes it. Known versions: ${known}, or any version ending in -good, -leak, -throw, -slow, -crash or -surge (e.g. v2.1.0-leak).`,
+          { deployed: false, running },
+        );
+        return;
+      }
+      versionEnv[d.version] = { DEMO_FAULT: FAULT[step] };
+      stepOfVersion.set(d.version, step);
+      const spec: DeploymentSpec = { service, environment, version: d.version, at: d.at, replicas: d.replicas ?? Math.max(1, actuator.endpoints(service).length) };
+      rollout(spec, step).then(
+        () => {
+          const reps = actuator.endpoints(service).filter((r) => r.version === d.version);
+          note(d, 'deployed', `Deployed ${service} ${d.version} for real (${step === 'good' || step === 'surge' ? 'healthy build' : `fault: ${FAULT[step]}`}${step === 'surge' ? ', traffic surge follows' : ''}): ${reps.length} replica(s) on port(s) ${reps.map((r) => r.port).join(', ')}, replacing ${running}.`, {
+            deployed: true,
+            behaviour: step,
+            ports: reps.map((r) => r.port),
+          });
+        },
+        (e: unknown) => note(d, 'failed', `Could not start ${service} ${d.version}: ${e instanceof Error ? e.message : String(e)}`, { deployed: false }),
+      );
     };
 
     // The concept's curl: an empty body deploys the next version of the cycle.
@@ -129,6 +209,8 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
 
     const rollout = async (spec: DeploymentSpec, step: LiveStep): Promise<void> => {
       if (endpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = endpoint;
+      const running = actuator.currentVersion(service);
+      if (running && running !== spec.version) ranBefore.set(spec.version, running);
       await actuator.deploy({ service, environment, version: spec.version, replicas: spec.replicas ?? 1 });
       if (step === 'surge') {
         // A good version, then real traffic several times the usual: the fix is capacity.
@@ -156,6 +238,8 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
 
     const world: LiveWorld = {
       name: 'live',
+      defaultEnvironment: environment,
+      onDeployment,
       sources,
       actuator,
       load,
