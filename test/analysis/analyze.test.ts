@@ -39,6 +39,19 @@ describe('analyze', () => {
       expect(a.findings.filter((f) => f.kind === 'metric_shift' && f.stats.practical === 1)).toEqual([]);
     }
   });
+  it('dates a change that began during the warm-up from its start, not from the first judged sample', () => {
+    // 2 s steps: the 45 s warm-up spans 22 steps; the error rate jumps 2 steps after the deploy
+    const S = 2000;
+    const r = seededRandom(21);
+    const err: Point[] = [];
+    for (let k = -30; k <= 40; k++) err.push([DEPLOY + k * S, (k >= 2 ? 0.3 : 0.002) + 0.001 * Math.abs(normal(r))]);
+    const a = analyze({ deployment: dep, bundle: bundle({ error_rate: err }), now: DEPLOY + 30 * S, stepSeconds: 2 });
+    const f = a.findings.find((x) => x.id === 'metric_shift:error_rate')!;
+    expect(f.stats.practical).toBe(1);
+    expect(f.onset).toBe(DEPLOY + 2 * S);
+    // the warm-up itself is still not judged
+    expect(analyze({ deployment: dep, bundle: bundle({ error_rate: err }), now: DEPLOY + 20 * S, stepSeconds: 2 }).findings.find((x) => x.id === 'metric_shift:error_rate')).toBeUndefined();
+  });
   it('ignores a small harmless difference', () => {
     const lat = series(3, (k) => (k >= 0 ? 156 : 150), 10);
     const a = analyze({ deployment: dep, bundle: bundle({ latency_p95_ms: lat }), now: at(40), stepSeconds: 15 });
