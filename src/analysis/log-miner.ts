@@ -30,7 +30,7 @@
 import { detached } from './detached.js';
 import { IntPairMap } from './int-pair-map.js';
 import { preMask, tokensOfPremasked, WILDCARD } from './log-mask.js';
-import { sameSkeleton, skeletonHash } from './log-skeleton.js';
+import { MAY_PREMASK, sameSkeleton, skeletonHash } from './log-skeleton.js';
 
 export interface MinedTemplate {
   /**
@@ -165,8 +165,12 @@ export class TemplateMiner {
     // only costs a miss. Exact repeats are a special case (the compare is then one native ===).
     // The key is taken after preMask, so lines that differ only in their UUIDs or quoted values
     // (request ids with hex letters, 'names') share it too; most lines come out of preMask as is.
-    const p = preMask(message);
-    const sh = skeletonHash(p);
+    let p = message;
+    let sh = skeletonHash(message);
+    if ((sh & MAY_PREMASK) !== 0) {
+      p = preMask(message);
+      if (p !== message) sh = skeletonHash(p);
+    }
     const s = this.shapes.get(sh);
     if (s !== undefined && sameSkeleton(s.message, p)) {
       const r = find(s.group);

@@ -17,21 +17,33 @@ const SHORT = 24;
 const isDigit = (c: number): boolean => (c - 48) >>> 0 < 10;
 const isLetter = (c: number): boolean => ((c | 32) - 97) >>> 0 < 26;
 
+// Characters preMask (log-mask.ts) looks for: quotes open quoted values, '-' is in every UUID.
+const MARKS = new Uint8Array(256);
+for (const c of '"\'`-') MARKS[c.charCodeAt(0)] = 1;
+
+/** Set in a skeletonHash result when the text has a quote or a '-': preMask may change it. */
+export const MAY_PREMASK = 1 << 29;
+
 /**
- * 30-bit hash of a text's digit skeleton, small enough to stay an unboxed map key. Computed in
- * one pass without building the skeleton string. Only a lookup hint: a hit must be confirmed with
- * sameSkeleton (a collision then costs a miss, never a wrong answer), which is also why hashing
- * only the first 16 KB of a longer text is fine.
+ * Hash of a text's digit skeleton in 29 bits, plus MAY_PREMASK: small enough to stay an unboxed
+ * map key. Computed in one pass without building the skeleton string; the flag comes from the same
+ * pass, so a line that preMask would leave alone costs no other scan. Only a lookup hint: a hit
+ * must be confirmed with sameSkeleton (a collision then costs a miss, never a wrong answer), which
+ * is also why hashing only the first 16 KB of a longer text is fine.
  */
 export function skeletonHash(s: string): number {
   let h = 0x811c9dc5 ^ s.length;
   let afterLetter = false;
+  let marks = 0;
   if (s.length < SHORT) {
     for (let i = 0; i < s.length; i++) {
       let c = s.charCodeAt(i);
       if (isDigit(c)) {
         if (!afterLetter) c = 48;
-      } else afterLetter = isLetter(c);
+      } else {
+        afterLetter = isLetter(c);
+        if (c < 256) marks |= MARKS[c];
+      }
       h = Math.imul(h ^ c, 0x01000193);
     }
   } else {
@@ -41,13 +53,18 @@ export function skeletonHash(s: string): number {
       let c = bytes[i];
       if (isDigit(c)) {
         if (!afterLetter) c = 48;
-      } else afterLetter = isLetter(c);
+      } else {
+        afterLetter = isLetter(c);
+        marks |= MARKS[c];
+      }
       h = Math.imul(h ^ c, 0x01000193);
     }
+    // the flag must not depend on where a long text was cut: look at the rest natively
+    if (marks === 0 && n >= bytes.length - 4) marks = /["'`-]/.test(s) ? 1 : 0;
   }
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
-  return (h ^ (h >>> 12)) & 0x3fffffff;
+  return ((h ^ (h >>> 12)) & (MAY_PREMASK - 1)) | (marks === 0 ? 0 : MAY_PREMASK);
 }
 
 /** Same digit skeleton: equal except for digits that do not follow a letter. */

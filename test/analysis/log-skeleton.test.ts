@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameSkeleton, skeletonHash } from '../../src/analysis/log-skeleton.js';
+import { MAY_PREMASK, sameSkeleton, skeletonHash } from '../../src/analysis/log-skeleton.js';
 
 describe('digit skeleton', () => {
   it('texts that differ only in their digits share a skeleton, and its hash', () => {
@@ -30,6 +30,14 @@ describe('digit skeleton', () => {
     expect(sameSkeleton('ssh2 x', 'ssh2 y')).toBe(false);
     expect(sameSkeleton('a1', 'ab')).toBe(false);
     expect(skeletonHash('user alice logged in from 10.0.0.1')).not.toBe(skeletonHash('user bobby logged in from 10.0.0.1'));
+  });
+
+  it('flags texts that preMask may change (a quote or a dash), also past the encoding buffer', () => {
+    expect(skeletonHash('plain line 42') & MAY_PREMASK).toBe(0);
+    expect(skeletonHash('a plain line that is long enough for bytes 42') & MAY_PREMASK).toBe(0);
+    for (const t of ["user 'bob'", 'say "hi" to everyone in the room please', 'id `x`', 'req-1', 'x'.repeat(20_000) + ' "q"']) {
+      expect(skeletonHash(t) & MAY_PREMASK).toBe(MAY_PREMASK);
+    }
   });
 
   it('hashes long texts (past the encoding buffer) and stays a small integer', () => {
