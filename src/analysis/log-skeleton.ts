@@ -3,13 +3,14 @@
 // jk2_init stay). Masking (log-mask.ts) decides only by character classes and lengths, never by
 // which digit is where, and the only digits it ever keeps are in runs that start with a letter
 // (names such as ssh2, wl0, IPV6; a run that starts with a digit is always a value). So two texts
-// with the same skeleton mask to exactly the same tokens. The miner (whole messages) and the
-// masker (single tokens) use that to skip work for a shape they have seen, through a hash of the
-// skeleton confirmed by a compare.
+// with the same skeleton mask to exactly the same tokens. The miner (whole messages, here) and
+// the masker (single tokens, computed inline while it scans: log-mask.ts) use that to skip work
+// for a shape they have seen, through a hash of the skeleton confirmed by a compare.
 
 // Long texts are hashed from their UTF-8 bytes: TextEncoder.encodeInto copies a string into a
 // reused buffer natively, and a loop over a Uint8Array is much cheaper than one charCodeAt per
-// character (the hash is on the hot path of every log line). Short texts (tokens) skip the call.
+// character (the hash is on the hot path of every log line). Short texts skip the call, whose
+// fixed cost outweighs the loop.
 const encoder = new TextEncoder();
 const bytes = new Uint8Array(1 << 14);
 const SHORT = 24;
