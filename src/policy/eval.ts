@@ -39,7 +39,7 @@ export function evaluateSet(name: string, cases: EvalCase[], policies: Record<st
   for (const d of names) {
     const mine = rows.filter((r) => r.decider === d);
     out.metrics[d] = metrics(mine);
-    out.reliability[d] = reliability(mine);
+    out.reliability[d] = reliability(mine, 10);
     const fam: Record<string, { correct: number; n: number }> = {};
     for (const r of mine) {
       const f = (fam[r.family ?? '?'] ??= { correct: 0, n: 0 });

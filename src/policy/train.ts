@@ -302,11 +302,19 @@ export function trainPrior(o: TrainOptions): { model: BanditModel; report: Train
   }
   const model = chosen!.model;
 
-  // Similar past incidents: the tick one step after each training incident's onset (or its last tick).
+  // Similar past incidents: each training incident as it looked when it could first be recognised
+  // (the first tick after its onset where the policy takes the right action; else its last tick),
+  // so a quiet tick is not "similar" to an incident that had only just begun and showed nothing yet.
+  const recogniser = new BanditPolicy(model);
   for (const e of train) {
     const on = e.info.truth.onset ? parseTime(e.info.truth.onset) : Infinity;
-    const t = e.ticks.find((x) => x.at >= on + e.info.stepSeconds * 1000) ?? e.ticks[e.ticks.length - 1];
-    if (t) remember(model, { id: e.info.id, z: basis(model, t.features).z, action: e.info.truth.bestAction, reward: 1, label: e.info.family });
+    const right = e.info.truth.bestAction;
+    const t =
+      (right === 'continue'
+        ? undefined
+        : e.ticks.find((x) => x.at >= on && recogniser.decide({ analysis: { at: x.at, deployAt: e.info.deployAt, findings: [], coverage: {}, canary: false }, features: x.features, environment: 'production' }).action === right)) ??
+      e.ticks[e.ticks.length - 1];
+    if (t) remember(model, { id: e.info.id, z: basis(model, t.features).z, action: right, reward: 1, label: e.info.family });
   }
 
   const thresholds: TrainReport['thresholds'] = [];
