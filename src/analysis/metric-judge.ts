@@ -153,9 +153,13 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   // The warm-up is not judged, but its samples still date the change: a change that began during
   // the warm-up began when its excursion did, not at the first judged sample (with short steps
   // the warm-up spans many steps, and that would make every such change look late).
+  // The walk back uses the 90% band (as `sustained` does): a reference that holds an earlier
+  // excursion (a previous bad deploy in the baseline) has a high 95th percentile.
   if (onset !== undefined) {
+    const band = direction === 'up' ? q(0.9) : q(0.1);
+    const outside = (v: number): boolean => (direction === 'up' ? v > band : v < band);
     let i = post.findIndex((p) => p[0] === onset);
-    while (i > 0 && beyond(post[i - 1][1])) i--;
+    while (i > 0 && outside(post[i - 1][1])) i--;
     if (i >= 0) onset = post[i][0];
   }
   const spreadChanged = spreadTest(reference, values, ctx, stats);
