@@ -30,7 +30,7 @@
 import { detached } from './detached.js';
 import { IntPairMap } from './int-pair-map.js';
 import { preMask, tokensOfPremasked, WILDCARD } from './log-mask.js';
-import { MAY_PREMASK, sameSkeleton, skeletonHash } from './log-skeleton.js';
+import { MAY_PREMASK, SkeletonCache } from './log-skeleton.js';
 
 export interface MinedTemplate {
   /**
@@ -133,8 +133,8 @@ export class TemplateMiner {
   private readonly minFillers: number;
   /** masked key -> group that first matched it (leaf cache) */
   private readonly leaves = new Map<string, Group>();
-  /** skeleton hash -> last premasked message with it and its group (bounded by RECENT_CAP) */
-  private readonly shapes = new Map<number, { message: string; group: Group }>();
+  /** digit skeleton of the premasked line -> group (the line's group when it was masked) */
+  private readonly shapes = new SkeletonCache<Group>(RECENT_CAP);
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
   /** 30-bit hashes of the token lists of byTemplate's keys: a filter that only rules keys out */
@@ -161,19 +161,18 @@ export class TemplateMiner {
     // except in names such as ssh2) mask to the same tokens, hence the same group, so the group of
     // a known skeleton is found without masking again. It is looked up by a hash computed in one
     // pass over the characters (no skeleton string is built, so a line of live logs with fresh
-    // numbers allocates nothing here) and confirmed by comparing the stored line: a hash collision
-    // only costs a miss. Exact repeats are a special case (the compare is then one native ===).
-    // The key is taken after preMask, so lines that differ only in their UUIDs or quoted values
+    // numbers allocates nothing here) and confirmed by comparing the stored skeleton bytes: a hash
+    // collision only costs a miss. The key is taken after preMask, so lines that differ only in their UUIDs or quoted values
     // (request ids with hex letters, 'names') share it too; most lines come out of preMask as is.
     let p = message;
-    let sh = skeletonHash(message);
+    let sh = this.shapes.hash(message);
     if ((sh & MAY_PREMASK) !== 0) {
       p = preMask(message);
-      if (p !== message) sh = skeletonHash(p);
+      if (p !== message) sh = this.shapes.hash(p);
     }
-    const s = this.shapes.get(sh);
-    if (s !== undefined && sameSkeleton(s.message, p)) {
-      const r = find(s.group);
+    const hit = this.shapes.get(sh);
+    if (hit !== undefined) {
+      const r = find(hit);
       r.count++;
       r.out.count = r.count;
       return r.out;
@@ -190,9 +189,8 @@ export class TemplateMiner {
       g = this.place(tokens, key);
       if (this.leaves.size < this.maxTemplates * 4) this.leaves.set(key, g);
     }
-    // bounded: cleared when full, which only costs re-masking, never changes a result
-    if (this.shapes.size >= RECENT_CAP) this.shapes.clear();
-    this.shapes.set(sh, { message: detached(p), group: g });
+    // bounded (see SkeletonCache): cleared when full, which only costs re-masking
+    this.shapes.set(sh, g);
     g = find(g);
     g.count++;
     g.out.count = g.count;

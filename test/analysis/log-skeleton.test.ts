@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAY_PREMASK, sameSkeleton, skeletonHash } from '../../src/analysis/log-skeleton.js';
+import { MAY_PREMASK, SkeletonCache, sameSkeleton, skeletonHash } from '../../src/analysis/log-skeleton.js';
 
 describe('digit skeleton', () => {
   it('texts that differ only in their digits share a skeleton, and its hash', () => {
@@ -46,5 +46,38 @@ describe('digit skeleton', () => {
     expect(h).toBe(skeletonHash('x'.repeat(20_000) + ' 456'));
     expect(Number.isInteger(h) && h >= 0 && h < 2 ** 30).toBe(true);
     expect(sameSkeleton(long, 'x'.repeat(20_000) + ' 45a')).toBe(false);
+  });
+});
+
+describe('SkeletonCache', () => {
+  const lookup = (c: SkeletonCache<number>, text: string): number | undefined => c.get(c.hash(text));
+  const store = (c: SkeletonCache<number>, text: string, v: number): void => c.set(c.hash(text), v);
+
+  it('finds a value by skeleton, for long (byte form) and short (string form) texts', () => {
+    const c = new SkeletonCache<number>();
+    const long = (d: string): string => `Receiving block blk_${d} src: /10.250.19.102:54106 via ssh2`;
+    store(c, long('-1608999687919862906'), 1);
+    store(c, 'port 22', 2);
+    expect(lookup(c, long('-7777777777777777777'))).toBe(1);
+    expect(lookup(c, long('-7777777777777777777').replace('ssh2', 'ssh3'))).toBeUndefined();
+    expect(lookup(c, 'port 99')).toBe(2);
+    expect(lookup(c, 'port 999')).toBeUndefined();
+  });
+
+  it('never confuses texts whose UTF-8 bytes coincide (lone surrogates are written as U+FFFD)', () => {
+    const c = new SkeletonCache<number>();
+    const text = (x: string): string => `a long enough line with an odd character ${x} in it 42`;
+    store(c, text('\uD800'), 1);
+    expect(lookup(c, text('\uDC00'))).toBeUndefined();
+    expect(lookup(c, text('\uFFFD'))).toBeUndefined();
+    expect(lookup(c, text('\uD800').replace('42', '17'))).toBe(1);
+  });
+
+  it('is bounded: full, it starts over (a miss, never a wrong value)', () => {
+    const c = new SkeletonCache<number>(100, 4096);
+    for (let i = 0; i < 1000; i++) store(c, `message number ${i} of a long enough kind x${i}`, i);
+    expect(c.size).toBeLessThanOrEqual(100);
+    expect(lookup(c, 'message number 111 of a long enough kind x999')).toBe(999);
+    expect(lookup(c, 'message number 5 of a long enough kind x5')).toBeUndefined();
   });
 });
