@@ -69,6 +69,14 @@ function maskHostPort(m: string, ext: string): string {
 
 // MAC addresses and other colon/dash-separated byte strings (00:1a:2b:3c, FF-F2-9F-16)
 const HEXPAIRS_RE = /(?:[0-9A-Fa-f]{2}[:-]){3,}[0-9A-Fa-f]{2}/g;
+/** Cheap pre-check for HEXPAIRS_RE: a match has separators (':' or '-') 3 apart, 3 times in a row. */
+function mayHaveHexPairs(tok: string): boolean {
+  const isSep = (c: number): boolean => c === 58 || c === 45;
+  for (let k = 2; k + 8 < tok.length; k++) {
+    if (isSep(tok.charCodeAt(k)) && isSep(tok.charCodeAt(k + 3)) && isSep(tok.charCodeAt(k + 6))) return true;
+  }
+  return false;
+}
 // Month and weekday names belong to the date around them ("Fri Jul 01 08:16:53 2005").
 const CALENDAR = new Set(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
 const UUID_RE = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
@@ -113,7 +121,7 @@ function maskDigits(tok: string, dots: number): string {
   // a dotted name with a numeric label is an address (5.36.59.76.dsl.example.net, ip-10-1.ec2.internal)
   if (dots >= 2 && tok.indexOf('.') >= 0) tok = tok.replace(DOTTED_RE, maskDotted);
   if (dots >= 1 && tok.indexOf(':') > 0) tok = tok.replace(HOSTPORT_RE, maskHostPort);
-  if (tok.length >= 11 && (tok.indexOf(':') >= 0 || tok.indexOf('-') >= 0)) tok = tok.replace(HEXPAIRS_RE, WILDCARD);
+  if (tok.length >= 11 && mayHaveHexPairs(tok)) tok = tok.replace(HEXPAIRS_RE, WILDCARD);
   const n = tok.length;
   let out = '';
   let last = 0; // start of not-yet-copied text
