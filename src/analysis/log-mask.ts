@@ -69,11 +69,11 @@ function maskHostPort(m: string, ext: string): string {
 
 // MAC addresses and other colon/dash-separated byte strings (00:1a:2b:3c, FF-F2-9F-16)
 const HEXPAIRS_RE = /(?:[0-9A-Fa-f]{2}[:-]){3,}[0-9A-Fa-f]{2}/g;
+const isPairSep = (c: number): boolean => c === 58 || c === 45;
 /** Cheap pre-check for HEXPAIRS_RE: a match has separators (':' or '-') 3 apart, 3 times in a row. */
 function mayHaveHexPairs(tok: string): boolean {
-  const isSep = (c: number): boolean => c === 58 || c === 45;
   for (let k = 2; k + 8 < tok.length; k++) {
-    if (isSep(tok.charCodeAt(k)) && isSep(tok.charCodeAt(k + 3)) && isSep(tok.charCodeAt(k + 6))) return true;
+    if (isPairSep(tok.charCodeAt(k)) && isPairSep(tok.charCodeAt(k + 3)) && isPairSep(tok.charCodeAt(k + 6))) return true;
   }
   return false;
 }

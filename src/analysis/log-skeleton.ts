@@ -173,7 +173,10 @@ export class SkeletonCache<V> {
     this.start.push(this.used);
     this.len.push(n);
     if (n >= 0) {
-      this.arena.set(this.buf.subarray(0, n), this.used);
+      // (a plain loop: lines are short, and subarray + set would allocate a view per store)
+      const a = this.arena;
+      const b = this.buf;
+      for (let i = 0, o = this.used; i < n; i++) a[o + i] = b[i];
       this.used += n;
       this.str.push(null);
     } else this.str.push(detached(this.text));
