@@ -59,6 +59,14 @@ const HAS_LETTER_RE = /[A-Za-z]/;
 const MAX_TOKENS = 128;
 const PAIR_MAX_TOKENS = 16;
 const HOLE = '\u0002';
+// Scratch arrays for per-position hashes (templates have at most MAX_TOKENS positions): reused,
+// because a typed array per new template costs more than the loops that fill it. place and
+// registerHoles each have their own; registerHoles only recurses (through generalise) once it
+// is done with them.
+const PROBE_HASHES = new Int32Array(MAX_TOKENS);
+const HOLE_H1 = new Int32Array(MAX_TOKENS);
+const HOLE_H2 = new Int32Array(MAX_TOKENS);
+const HOLE_WORD = new Uint8Array(MAX_TOKENS);
 
 interface Group {
   seq: number;
@@ -221,7 +229,7 @@ export class TemplateMiner {
       // Most signatures do not match: a hash of each candidate template (the sum of position-salted
       // token hashes, so swapping in <*> costs O(1) per position) rules them out before any string
       // is built; a hash hit is confirmed by the exact lookup.
-      const hs = new Int32Array(n);
+      const hs = PROBE_HASHES;
       let sum = 0;
       for (let i = 0; i < n; i++) {
         hs[i] = positionHash(tokens[i], i);
@@ -280,20 +288,18 @@ export class TemplateMiner {
     // A hole's key is two 32-bit sums of position-salted token hashes: a key with positions
     // removed is the total minus their terms, so each hole costs O(1) instead of a string join of
     // the whole template (pairs would be cubic). A collision needs both sums to collide at once.
-    const h1 = new Int32Array(n);
-    const h2 = new Int32Array(n);
+    const h1 = HOLE_H1;
+    const h2 = HOLE_H2;
     let s1 = Math.imul(n + 1, 0x27d4eb2f);
     let s2 = Math.imul(n + 1, 0x165667b1);
     // Words with a letter are the template's fixed context (see hasContext). Every group sharing a
     // hole has the same tokens outside it, hence the same context: a hole without enough of it can
     // never generalise, so it is not even recorded (most pair holes of short templates).
-    const word = new Uint8Array(n);
+    const word = HOLE_WORD;
     let words = 0;
     for (let i = 0; i < n; i++) {
-      if (t[i] !== GEN && HAS_LETTER_RE.test(t[i])) {
-        word[i] = 1;
-        words++;
-      }
+      word[i] = t[i] !== GEN && HAS_LETTER_RE.test(t[i]) ? 1 : 0;
+      words += word[i];
     }
     for (let i = 0; i < n; i++) {
       const a = tokenHash1(t[i]);
