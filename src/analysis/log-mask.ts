@@ -121,7 +121,7 @@ function maskDigits(tok: string, dots: number): string {
   // a dotted name with a numeric label is an address (5.36.59.76.dsl.example.net, ip-10-1.ec2.internal)
   if (dots >= 2 && tok.indexOf('.') >= 0) tok = tok.replace(DOTTED_RE, maskDotted);
   if (dots >= 1 && tok.indexOf(':') > 0) tok = tok.replace(HOSTPORT_RE, maskHostPort);
-  if (tok.length >= 11 && mayHaveHexPairs(tok)) tok = tok.replace(HEXPAIRS_RE, WILDCARD);
+  if (tok.length >= 11 && (tok.indexOf(':') >= 0 || tok.indexOf('-') >= 0) && mayHaveHexPairs(tok)) tok = tok.replace(HEXPAIRS_RE, WILDCARD);
   const n = tok.length;
   let out = '';
   let last = 0; // start of not-yet-copied text
