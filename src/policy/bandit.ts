@@ -66,6 +66,22 @@ export interface BanditModel {
   memory: MemoryItem[];
   /** the prior mean: the scoring policy's expected reward per action (expert-prior.ts) */
   expert?: { policy: string; rewards: RewardMatrix };
+  /**
+   * Local residual: the basis is one Gaussian bump per prototype incident state (in standardized
+   * feature space) instead of [1, z]. A correction learned from outcomes then applies to incidents
+   * that look like those it was learned from and fades to zero (back to the prior mean) elsewhere:
+   * outcomes of one kind of incident cannot shift the decisions on unrelated ones, as a global
+   * linear residual did (200 dependency-outage outcomes turned canary regressions into escalations).
+   */
+  rbf?: Prototypes;
+}
+
+export interface Prototypes {
+  centers: number[][];
+  /** bump width in standardized units */
+  width: number;
+  /** what each prototype mostly was in training (for explanations) */
+  labels: string[];
 }
 
 export const MEMORY_CAP = 300;
@@ -74,8 +90,8 @@ export function basisSize(nFeatures: number, hinge: boolean): number {
   return 1 + nFeatures * (hinge ? 2 : 1);
 }
 
-/** Standardized features z and the regression basis x = [1, z, (hinges)]. */
-export function basis(model: Pick<BanditModel, 'featureNames' | 'center' | 'scale' | 'hinge'>, raw: Features): { x: number[]; z: number[] } {
+/** Standardized features z and the regression basis x = [1, z, (hinges)], or the prototype bumps. */
+export function basis(model: Pick<BanditModel, 'featureNames' | 'center' | 'scale' | 'hinge' | 'rbf'>, raw: Features): { x: number[]; z: number[] } {
   const f = model.featureNames.includes('ev_regression') ? withCauseEvidence(raw) : raw;
   const z = model.featureNames.map((name, i) => {
     const v = f[name];
@@ -83,9 +99,26 @@ export function basis(model: Pick<BanditModel, 'featureNames' | 'center' | 'scal
     const s = (v - model.center[i]) / (model.scale[i] || 1);
     return Math.max(-6, Math.min(6, s));
   });
+  if (model.rbf) return { x: bumps(model.rbf, z), z };
   const x = [1, ...z];
   if (model.hinge) for (const v of z) x.push(Math.max(0, v - 1));
   return { x, z };
+}
+
+export function bumps(p: Prototypes, z: readonly number[]): number[] {
+  const k = 1 / (2 * p.width * p.width);
+  return p.centers.map((c) => {
+    let d = 0;
+    for (let i = 0; i < c.length; i++) d += (z[i] - c[i]) ** 2;
+    const v = Math.exp(-d * k);
+    return v < 1e-6 ? 0 : v;
+  });
+}
+
+/** What each regression coefficient stands for (version comparisons). */
+export function coefficientNames(m: Pick<BanditModel, 'featureNames' | 'hinge' | 'rbf'>): string[] {
+  if (m.rbf) return m.rbf.labels.map((l, i) => `near prototype ${i + 1} (${l})`);
+  return ['intercept', ...m.featureNames, ...(m.hinge ? m.featureNames.map((n) => `${n} (hinge)`) : [])];
 }
 
 export function createModel(opts: {
@@ -97,9 +130,10 @@ export function createModel(opts: {
   priorPrecision?: number;
   noiseVar?: number;
   actThreshold?: number;
+  rbf?: Prototypes;
 }): BanditModel {
   const hinge = opts.hinge ?? true;
-  const d = basisSize(opts.featureNames.length, hinge);
+  const d = opts.rbf ? opts.rbf.centers.length : basisSize(opts.featureNames.length, hinge);
   const arm = (): ArmState => ({ precision: identity(d, opts.priorPrecision ?? 1), b: new Array<number>(d).fill(0), noiseVar: opts.noiseVar ?? 0.25, n: 0 });
   return {
     format: 'devops-commander/bandit-v1',
@@ -112,6 +146,7 @@ export function createModel(opts: {
     arms: { continue: arm(), rollback: arm(), scale_up: arm(), escalate: arm() },
     calibration: { x: [], y: [] },
     memory: [],
+    ...(opts.rbf ? { rbf: opts.rbf } : {}),
   };
 }
 
@@ -332,17 +367,28 @@ export function explain(m: BanditModel, post: Posterior, action: Action, feature
     else out.push(`the evidence alone points to ${d.action} (${d.confidence.toFixed(2)}); what was learned from outcomes favours ${action}`, ...d.reasons.slice(0, 2));
   }
   const diff = c.mean[action].map((v, i) => v - c.mean[rival][i]);
-  const nf = m.featureNames.length;
-  const contrib = m.featureNames.map((name, j) => {
-    let v = diff[1 + j] * post.x[1 + j];
-    if (m.hinge) v += diff[1 + nf + j] * post.x[1 + nf + j];
-    return { name, v };
-  });
-  contrib.sort((a, b) => b.v - a.v);
-  const learned = contrib
-    .filter((c2) => c2.v > (post.expert ? 0.02 : 0.01))
-    .slice(0, top)
-    .map((c2) => `${post.expert ? 'learned: ' : ''}${c2.name}=${fmt(features[c2.name])} favours ${action} over ${rival} (+${c2.v.toFixed(2)})`);
+  let learned: string[];
+  if (m.rbf) {
+    const labels = m.rbf.labels;
+    learned = diff
+      .map((d, k) => ({ k, v: d * post.x[k] }))
+      .filter((e) => e.v > 0.02)
+      .sort((a, b) => b.v - a.v)
+      .slice(0, top)
+      .map((e) => `learned from outcomes of incidents like this one (prototype ${e.k + 1}, mostly ${labels[e.k]}): favours ${action} over ${rival} (+${e.v.toFixed(2)})`);
+  } else {
+    const nf = m.featureNames.length;
+    const contrib = m.featureNames.map((name, j) => {
+      let v = diff[1 + j] * post.x[1 + j];
+      if (m.hinge) v += diff[1 + nf + j] * post.x[1 + nf + j];
+      return { name, v };
+    });
+    contrib.sort((a, b) => b.v - a.v);
+    learned = contrib
+      .filter((c2) => c2.v > (post.expert ? 0.02 : 0.01))
+      .slice(0, top)
+      .map((c2) => `${post.expert ? 'learned: ' : ''}${c2.name}=${fmt(features[c2.name])} favours ${action} over ${rival} (+${c2.v.toFixed(2)})`);
+  }
   if (post.expert) out.push(...learned);
   else out.unshift(...learned);
   for (const s of similar(m, post.z, 2)) out.push(`similar past incident ${s.id}: ${s.action} (reward ${s.reward >= 0 ? '+' : ''}${s.reward.toFixed(2)}${s.label ? ', ' + s.label : ''})`);

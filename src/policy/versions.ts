@@ -7,7 +7,7 @@
 import type { Action, Decision, Features, Outcome } from '../core/types.js';
 import { ACTIONS } from '../core/types.js';
 import type { Store } from '../core/store.js';
-import { compile, type BanditModel } from './bandit.js';
+import { coefficientNames, compile, type BanditModel } from './bandit.js';
 import { experienceFromOutcome, learn, type Experience } from './learn.js';
 import { promotionCheck, type LoggedDecision } from './ope.js';
 
@@ -120,12 +120,14 @@ export class PolicyVersions {
     const ca = compile(va.model).mean;
     const cb = compile(vb.model).mean;
     const changed: Comparison['changed'] = [];
-    const names = va.model.featureNames;
+    // coefficients by what they stand for (a feature, or a prototype state of a local residual)
+    const names = coefficientNames(va.model);
+    const namesB = coefficientNames(vb.model);
     for (const act of ACTIONS) {
       names.forEach((feature, j) => {
-        if (vb.model.featureNames[j] !== feature) return;
-        const x = ca[act][1 + j];
-        const y = cb[act][1 + j];
+        if (namesB[j] !== feature || feature === 'intercept') return;
+        const x = ca[act][j];
+        const y = cb[act][j];
         changed.push({ feature, action: act, a: round(x), b: round(y), delta: round(y - x) });
       });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Analysis, Features } from '../../src/core/types.js';
-import { BanditPolicy, createModel, posterior, type BanditModel } from '../../src/policy/bandit.js';
+import { BanditPolicy, basis, createModel, posterior, type BanditModel } from '../../src/policy/bandit.js';
 import { expertRewardMatrix } from '../../src/policy/expert-prior.js';
 import { extractFeatures } from '../../src/policy/features.js';
 import { learn } from '../../src/policy/learn.js';
@@ -64,10 +64,10 @@ describe('bandit with the scoring policy as its prior mean', () => {
     expect(split.size).toBeGreaterThan(1);
   });
 
-  it('learns a correction from outcomes where the evidence misleads it', () => {
+  it('learns a local correction where the evidence misleads it, and only there', () => {
     // remote-call failures the logs call program faults: the evidence says roll back, rollbacks never help
     const misleading = f({ err_bad: 1, err_delta: 0.2, health_bad: 1, log_new_error: 2, code_share: 0.6, dep_share: 0.4, log_code: 60, log_dependency: 40, canary: 1, canary_any_bad: 0 });
-    let m = expertModel();
+    let m = localModel([...Object.values(CASES), misleading]);
     const p0 = new BanditPolicy(m).decide({ analysis, features: misleading, environment: 'production' });
     expect(p0.action).toBe('rollback');
     for (let i = 0; i < 40; i++) {
@@ -77,8 +77,23 @@ describe('bandit with the scoring policy as its prior mean', () => {
       ], `v${i}`);
     }
     const p1 = new BanditPolicy(m).decide({ analysis, features: misleading, environment: 'production' });
-    expect(p1.action).not.toBe('rollback');
-    expect(p1.reasons.some((r) => r.startsWith('the evidence alone points to rollback'))).toBe(true);
-    expect(new BanditPolicy(m).decide({ analysis, features: CASES.healthy, environment: 'production' }).action).toBe('continue');
+    expect(p1.action).toBe('escalate');
+    expect(p1.reasons[0]).toMatch(/^the evidence alone points to rollback/);
+    expect(p1.reasons.some((r) => r.startsWith('learned from outcomes of incidents like this one'))).toBe(true);
+    // everything else decides as before
+    const before = new BanditPolicy(localModel([...Object.values(CASES), misleading]));
+    for (const [name, features] of Object.entries(CASES)) {
+      expect(new BanditPolicy(m).decide({ analysis, features, environment: 'production' }).action, name).toBe(before.decide({ analysis, features, environment: 'production' }).action);
+    }
   });
 });
+
+/** An expert-prior model with a local residual: one bump per given state. */
+function localModel(states: Features[]): BanditModel {
+  const names = [...RESIDUAL_FEATURES];
+  const probe = { featureNames: names, center: names.map(() => 0), scale: names.map(() => 1), hinge: false };
+  const centers = states.map((s) => basis(probe, s).z);
+  const m = createModel({ ...probe, version: 'local-test', priorPrecision: 100, noiseVar: 0.3, rbf: { centers, width: 1, labels: centers.map(() => 'test') } });
+  m.expert = { policy: 'scoring-v1', rewards: expertRewardMatrix() };
+  return m;
+}

@@ -24,7 +24,7 @@ const quickTick: TickFn = ({ deployment, bundle, now }) => {
 describe('training the prior', () => {
   const families = ['healthy', 'error_regression', 'no_data'] as const;
   // the synthetic tick's features are not the ones the scoring policy reads: no expert prior mean
-  const run = () => trainPrior({ seed: 3, scenarios: 9, heldOut: 6, families, tick: quickTick, stride: 6, expert: false, residualFeatures: 'all' });
+  const run = () => trainPrior({ seed: 3, scenarios: 9, heldOut: 6, families, tick: quickTick, stride: 6, expert: false, residualFeatures: 'all', prototypes: 0, priorPrecisions: [1] });
 
   it('is reproducible from the seed and learns something useful', () => {
     const a = run();
