@@ -15,7 +15,7 @@
 //   data_gap:<metric>|data_gap:all   telemetry missing after the deploy
 import type { Analysis, DeploymentSpec, Finding, Point, SignalBundle } from '../core/types.js';
 import { judge, type Judgement, type JudgeContext } from './metric-judge.js';
-import { resourceTrend, type LoadSeries } from './trend.js';
+import { loadRise, resourceTrend, type LoadSeries } from './trend.js';
 import { LogIndex, indexLogs, LEVEL_WEIGHT } from './log-index.js';
 import { dataCoverage } from './coverage.js';
 import { traceFindings } from './traces.js';
@@ -117,7 +117,9 @@ export function analyze(input: AnalyzeInput): Analysis {
     : indexLogs(bundle.logs.filter((r) => r.at <= now), deployAt);
   logFindings(findings, logIndex, bundle, deployAt, now, opt);
 
-  for (const f of traceFindings(bundle.spans.filter((s) => s.at <= now), deployAt, opt.alpha)) findings.push(f);
+  const load = loadOf(metrics.request_rate, deployAt, warmupMs);
+  const rise = load ? loadRise(load) : undefined;
+  for (const f of traceFindings(bundle.spans.filter((s) => s.at <= now), deployAt, opt.alpha, rise?.since)) findings.push(f);
 
   const cov = dataCoverage(metrics, bundle, deployAt, now, stepMs);
   for (const f of cov.findings) findings.push(f);

@@ -90,6 +90,38 @@ describe('memory trend under load (real demo-service series)', () => {
   });
 });
 
+describe('trace latency under a surge', () => {
+  // real request rate of the surge run; spans at 20/s whose duration follows the load
+  // (queueing), or, for a slow version, is slower from the deploy on
+  const b = runOf('surge-a');
+  const surgeAt = DEPLOY + 31_000;
+  const spansFor = (slowFromDeploy: boolean) => {
+    const r = seededRandom(3);
+    const out: SignalBundle['spans'] = [];
+    for (let t = DEPLOY - 30_000; t <= DEPLOY + 90_000; t += 50) {
+      let d = 45 + 10 * r();
+      if (t > surgeAt) d += 400; // every request queues behind the surge
+      if (slowFromDeploy && t >= DEPLOY) d += 250;
+      out.push({ at: t, operation: 'GET /api/checkout', durationMs: d, error: false });
+    }
+    return out;
+  };
+  const traceAt = (spans: SignalBundle['spans'], s: number) =>
+    analyze({ deployment: dep, bundle: { ...b, spans }, now: DEPLOY + s * 1000, stepSeconds: STEP_S }).findings.find((f) => f.id === 'trace_operation:GET /api/checkout');
+  it('an operation that slows only with the traffic is not reported as worse after the deploy', () => {
+    for (const s of [36, 50, 80]) expect(traceAt(spansFor(false), s)).toBeUndefined();
+    // without the request rate the same spans read as a slower version
+    const noLoad = analyze({ deployment: dep, bundle: { ...runOf('surge-a', ['request_rate']), spans: spansFor(false) }, now: DEPLOY + 80_000, stepSeconds: STEP_S });
+    expect(noLoad.findings.some((f) => f.id === 'trace_operation:GET /api/checkout')).toBe(true);
+  });
+  it('a version slower already at the old load still is, surge or not', () => {
+    const f = traceAt(spansFor(true), 50)!;
+    expect(f).toBeDefined();
+    expect(f.stats.duration_median_after).toBeGreaterThan(250);
+    expect(f.stats.spans_at_old_load).toBeGreaterThan(100);
+  });
+});
+
 describe('loadRise', () => {
   const r = seededRandom(7);
   const flat: Point[] = Array.from({ length: 60 }, (_, i) => [i * 2000, 100 + 15 * normal(r)]);
