@@ -1,6 +1,6 @@
 // Learning works: starting from the shipped prior, after N (default 200) simulated incidents of the
 // family it handles worst, its accuracy on that family rises and on the others it does not fall.
-//   npx tsx bench/learning.ts [--incidents 200] [--per-family 6] [--seed 99] [--family NAME]
+//   npx tsx bench/learning.ts [--incidents 200] [--per-family 6] [--seed 99] [--family NAME] [--prior FILE]
 // The incidents are played through the real pipeline. Each one is a watch, as in production: the
 // policy explores (Thompson sampling; allowed because this is simulation, never production, and only
 // where a decision is in play, bandit.ts) and the first action it takes is the one carried out; its
@@ -39,7 +39,7 @@ function perFamily(model: BanditModel, eps: PlayedEpisode[]): Record<string, num
 }
 
 const t0 = Date.now();
-const prior = loadPrior();
+const prior = process.argv.includes('--prior') ? loadPrior(process.argv[process.argv.indexOf('--prior') + 1]) : loadPrior();
 log(`evaluation set: ${PER} per family`);
 const evalSet = playEpisodes(simulateMix(SEED, PER * SIM_FAMILIES.length), tick, (d, n) => d % 10 === 0 && log(`  eval ${d}/${n}`));
 const before = perFamily(prior, evalSet);
