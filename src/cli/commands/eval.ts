@@ -42,7 +42,9 @@ export async function run(args: string[]): Promise<number> {
   if (p.flags.has('json')) {
     process.stdout.write(JSON.stringify(sets.map(({ rows: _rows, ...rest }) => rest), null, 1) + '\n');
   } else {
-    process.stdout.write(`policy ${model.version} (acting threshold ${model.actThreshold})\n\n` + sets.map(formatSet).join('\n\n') + '\n');
+    const prior = model.expert ? `, prior mean ${model.expert.policy}` : '';
+    const residual = model.rbf ? `, local residual over ${model.rbf.centers.length} prototype states` : '';
+    process.stdout.write(`policy ${model.version} (acting threshold ${model.actThreshold}${prior}${residual})\n\n` + sets.map(formatSet).join('\n\n') + '\n');
   }
   return 0;
 }
