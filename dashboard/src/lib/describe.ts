@@ -10,6 +10,7 @@ const obj = (v: unknown): P => (typeof v === 'object' && v !== null && !Array.is
 
 export const EVENT_LABEL: Record<string, string> = {
   'deployment.received': 'Deployment received',
+  'deployment.note': 'Note',
   'watch.started': 'Watch started',
   'signals.collected': 'Signals collected',
   'analysis.completed': 'Analysis',
