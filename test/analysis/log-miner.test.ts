@@ -123,6 +123,14 @@ describe('TemplateMiner', () => {
     expect(m.resolve(a.id)!.count).toBe(2);
   });
 
+  it('lines that differ only in hexadecimal ids share a template and are all counted', () => {
+    const m = new TemplateMiner();
+    const ids = ['9e3779b1c4d2a0f1', 'ab12ff00e9d3c4b5', '0123456789abcdef', 'ffffffff00000001'].map((h) => m.add(`span ${h} finished for tenant acme in 12ms`).id);
+    expect(new Set(ids).size).toBe(1);
+    expect(m.resolve(ids[0])!.template).toBe('span <*> finished for tenant acme in <*>');
+    expect(m.resolve(ids[0])!.count).toBe(4);
+  });
+
   it('gives the same ids and templates on every run', () => {
     const msgs = lines('mixed-services.txt');
     const run = () => {
