@@ -57,7 +57,8 @@ export async function run(argv: string[]): Promise<number> {
       [
         `devops-commander demo (${name} world, clock ×${config.demo.speed}) on ${url}`,
         `  dashboard:  ${url}/`,
-        `  deploy:     curl -X POST ${url}/api/v1/executions/webhook/devops/deploy -H 'content-type: application/json' -d '{"service":"checkout","version":"v2.0.0"}'`,
+        // The live world runs only versions its demo service has: a suffix names the behaviour.
+        `  deploy:     curl -X POST ${url}/api/v1/executions/webhook/devops/deploy -H 'content-type: application/json' -d '{"service":"checkout","version":"${name === 'live' ? 'v2.0.0-throw' : 'v2.0.0'}"}'`,
       ].join('\n'),
   );
 }
