@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseConfig, ConfigError } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
+import { configError } from './config-error.js';
 import { resolveSecret, targetFor } from '../../src/config/integrations.js';
 
 const example = (name: string) => readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8');
 
-function errorOf(text: string): string {
-  try {
-    parseConfig(text, 'c.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('integration config sections', () => {
   it('parses the Kubernetes + Prometheus example', () => {
@@ -44,13 +36,13 @@ describe('integration config sections', () => {
   });
 
   it('names the line and the field of a mistake', () => {
-    expect(errorOf('target:\n  kind: nomad\n')).toMatch(/^c\.yaml:2: target\.kind: kind must be one of simulated, local, kubernetes/);
-    expect(errorOf('target:\n  kind: command\n  commands:\n    rollback: "helm rollback x"\n')).toMatch(/^c\.yaml:4: target\.commands\.rollback: must be a list of arguments/);
-    expect(errorOf('target:\n  kind: command\n  commands:\n    rollback: ["{service}", "x"]\n')).toMatch(/^c\.yaml:4: .*may not contain a placeholder/);
-    expect(errorOf('auth:\n  tokens:\n    - name: ci\n      role: operator\n      hash: dc_plaintexttoken\n')).toMatch(/^c\.yaml:5: auth\.tokens\.0\.hash: .*never the token itself/);
-    expect(errorOf('services:\n  Check_Out:\n    thresholds: {}\n')).toMatch(/^c\.yaml:2: services\.Check_Out: .*service names/);
-    expect(errorOf('target:\n  kind: kubernetes\n  namespace: "a;b"\n')).toMatch(/^c\.yaml:3: target\.namespace/);
-    expect(errorOf('target:\n  kind: kubernetes\n  deploymnet: x\n')).toMatch(/^c\.yaml:\d+: target.*deploymnet/);
+    expect(configError('target:\n  kind: nomad\n')).toMatch(/^c\.yaml:2: target\.kind: kind must be one of simulated, local, kubernetes/);
+    expect(configError('target:\n  kind: command\n  commands:\n    rollback: "helm rollback x"\n')).toMatch(/^c\.yaml:4: target\.commands\.rollback: must be a list of arguments/);
+    expect(configError('target:\n  kind: command\n  commands:\n    rollback: ["{service}", "x"]\n')).toMatch(/^c\.yaml:4: .*may not contain a placeholder/);
+    expect(configError('auth:\n  tokens:\n    - name: ci\n      role: operator\n      hash: dc_plaintexttoken\n')).toMatch(/^c\.yaml:5: auth\.tokens\.0\.hash: .*never the token itself/);
+    expect(configError('services:\n  Check_Out:\n    thresholds: {}\n')).toMatch(/^c\.yaml:2: services\.Check_Out: .*service names/);
+    expect(configError('target:\n  kind: kubernetes\n  namespace: "a;b"\n')).toMatch(/^c\.yaml:3: target\.namespace/);
+    expect(configError('target:\n  kind: kubernetes\n  deploymnet: x\n')).toMatch(/^c\.yaml:\d+: target.*deploymnet/);
   });
 
   it('resolves secrets from the environment and names a missing one', () => {

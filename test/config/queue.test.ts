@@ -1,19 +1,11 @@
 // The scale-out config: `queue: {kind: pgboss}` is checked against the store and the watch
 // length, with errors that name the field and its line.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
+import { configError } from './config-error.js';
 import { queueExpireInSeconds } from '../../src/config/schema.js';
 import { scaleOutSettings } from '../../src/app-queue.js';
 
-function configError(text: string): string {
-  try {
-    parseConfig(text, 'c.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const PG = 'store: {kind: postgres, url: "postgres://db/commander"}';
 
