@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetailResponse } from '../../src/core/api.js';
-import { BUILT, startCommander, stop, until, type Commander } from './spawn-commander.js';
+import { BUILT, startCommander, stop, until, type Commander, deployOnConceptPath } from './spawn-commander.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'commander-crash-'));
 const config = join(dir, 'config.yaml');
@@ -32,13 +32,7 @@ const detail = async (c: Commander, id: string) => (await (await fetch(`${c.url}
 describe.skipIf(!BUILT)('crash and resume (kill -9)', () => {
   it('finishes the same deployment with every event exactly once', async () => {
     current = await startCommander(['demo', '--simulated', '--config', config]);
-    const res = await fetch(`${current.url}/api/v1/executions/webhook/devops/deploy`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ service: 'checkout', version: 'v2.0.0-bug', previousVersion: 'v1.9.0' }),
-    });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
+    const id = await deployOnConceptPath(current.url, { service: 'checkout', version: 'v2.0.0-bug', previousVersion: 'v1.9.0' });
 
     // 1st kill: a few ticks in, before any decision to act
     await until(async () => ((await detail(current!, id)).events.filter((e) => e.type === 'signals.collected').length >= 3 ? true : undefined), 30_000, '3 ticks');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetailResponse } from '../../src/core/api.js';
-import { BIN, BUILT, startCommander, stop, until, type Commander } from './spawn-commander.js';
+import { BIN, BUILT, startCommander, stop, until, type Commander, deployOnConceptPath } from './spawn-commander.js';
 import { PG_URL, dropSchema, pgAvailable, uniqueSchema } from '../store/pg-helpers.js';
 
 const available = await pgAvailable();
@@ -99,13 +99,7 @@ describe.skipIf(!available || !BUILT)('scale-out: serve + two workers on Postgre
     stream = collectStream(api.url);
     await new Promise((r) => setTimeout(r, 300)); // the stream is connected before the deploy
 
-    const res = await fetch(`${api.url}/api/v1/executions/webhook/devops/deploy`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ service: 'checkout', version: 'v2.0.0-bug', previousVersion: 'v1.9.0' }),
-    });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
+    const id = await deployOnConceptPath(api.url, { service: 'checkout', version: 'v2.0.0-bug', previousVersion: 'v1.9.0' });
 
     // the API queued the watch and a worker took it
     await until(async () => workers.find((w) => w.output().includes(`watch ${id} started (attempt 0)`)), 20_000, 'a worker to take the job');

@@ -52,3 +52,14 @@ export async function until<T>(fn: () => Promise<T | undefined>, ms: number, wha
     await new Promise((r) => setTimeout(r, 150));
   }
 }
+
+/** POSTs a deployment on the concept's path and returns its id (fails the test unless 201). */
+export async function deployOnConceptPath(url: string, body: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${url}/api/v1/executions/webhook/devops/deploy`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`deploy answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
