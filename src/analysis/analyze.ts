@@ -19,7 +19,7 @@ import { loadRise, resourceTrend, type LoadSeries } from './trend.js';
 import { LogIndex, indexLogs, LEVEL_WEIGHT } from './log-index.js';
 import { dataCoverage } from './coverage.js';
 import { traceFindings } from './traces.js';
-import { poissonRateIncreaseP, median, quantile } from './stats.js';
+import { binomialUpperTail, poissonRateIncreaseP, median, quantile } from './stats.js';
 import { fmtNum, fmtPct, fmtRel } from './format.js';
 
 export interface AnalyzeInput {
@@ -154,25 +154,48 @@ function loadContext(out: Finding[], reference: number[], after: Point[], warmup
 
 /**
  * A change can start before the deploy (a surge or an outage already under way). Then the last
- * pre-deploy samples are not "normal" and would hide the change. Find the longest trailing run
- * of pre-deploy samples that all lie beyond the earlier samples' 2–98% range on one side; drop it
- * from the reference and report its length (the change predates the deploy by that many steps).
+ * pre-deploy samples are not "normal" and would hide the change. Find where, in the last third of
+ * the pre-deploy window, a level change begins: a candidate tail whose first sample and at least
+ * half of whose samples lie beyond the earlier samples' 2–98% range on one side, far more of them
+ * than that range lets through by chance (binomial tail at 2% per sample, PRE_SHIFT_P), and its
+ * second half alone unlikely by chance too (the change lasts up to the deploy; a passing blip
+ * followed by normal samples is not a level change). Every tail length is tried and the least
+ * likely wins: a short tail's "earlier samples" hold the rest of the change when it began
+ * earlier (their range then covers the new level), so stopping at the first failing length
+ * missed every change longer than a few steps; and "all beyond" missed a flapping outage, whose
+ * tail alternates between the new and the old level.
+ * The tail is dropped from the reference and its length reported (the change predates the
+ * deploy by that many steps).
  */
 export function splitPreShift(before: readonly number[]): { reference: number[]; shifted: number } {
   const n = before.length;
   let best = 0;
+  let bestP = PRE_SHIFT_P;
   for (let r = 3; r <= Math.floor(n / 3); r++) {
     const early = before.slice(0, n - r);
     const tail = before.slice(n - r);
     const hi = quantile(early, 0.98);
     const lo = quantile(early, 0.02);
-    const up = tail.every((x) => x > hi);
-    const down = tail.every((x) => x < lo);
-    if (up || down) best = r;
-    else if (r > best + 3) break; // runs are contiguous: stop once clearly past the last one
+    for (const beyond of [(x: number): boolean => x > hi, (x: number): boolean => x < lo]) {
+      if (!beyond(tail[0])) continue;
+      const half = Math.floor(r / 2);
+      const late = tail.slice(half).filter(beyond).length;
+      const k = tail.slice(0, half).filter(beyond).length + late;
+      if (2 * k < r || binomialUpperTail(late, r - half, 0.02) > PRE_SHIFT_HALF_P) continue;
+      const p = binomialUpperTail(k, r, 0.02);
+      if (p <= bestP) {
+        best = r;
+        bestP = p;
+      }
+    }
   }
   return best ? { reference: before.slice(0, n - best), shifted: best } : { reference: before.slice(), shifted: 0 };
 }
+
+/** How unlikely a pre-deploy tail's excursions must be by chance to call them a change (3 of 3 beyond the 2–98% range: 8e-6). */
+const PRE_SHIFT_P = 1e-4;
+/** The tail's second half on its own must be unlikely by chance too: the change lasts up to the deploy. */
+const PRE_SHIFT_HALF_P = 0.01;
 
 /**
  * A before/after change the stable group shows too (same direction, significant and practical
