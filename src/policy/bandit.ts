@@ -212,6 +212,20 @@ export function priorMean(model: BanditModel, features: Features, action: Action
   return model.expert ? expertOffsets(model.expert.rewards, expertView(features).p)[action] : 0;
 }
 
+/** The action whose base + draw is highest (ties: the first in ACTIONS). */
+function bestOf(base: Record<Action, number>, draw: Record<Action, number>): Action {
+  let best: Action = 'continue';
+  let bestV = -Infinity;
+  for (const a of ACTIONS) {
+    const v = base[a] + draw[a];
+    if (v > bestV) {
+      bestV = v;
+      best = a;
+    }
+  }
+  return best;
+}
+
 export function posterior(model: BanditModel, features: Features, seed: number, samples = 512): Posterior {
   const c = compile(model);
   const { x, z } = basis(model, features);
@@ -240,29 +254,10 @@ export function posterior(model: BanditModel, features: Features, seed: number, 
       // Rao-Blackwellized over the situation: P(best) = Σ_b P(b right) · P(a best | b, θ draws)
       for (const b of ACTIONS) {
         if (view.p[b] <= 0) continue;
-        const row = model.expert.rewards[b];
-        let best: Action = 'continue';
-        let bestV = -Infinity;
-        for (const a of ACTIONS) {
-          const v = row[a] + draw[a];
-          if (v > bestV) {
-            bestV = v;
-            best = a;
-          }
-        }
-        wins[best] += view.p[b];
+        wins[bestOf(model.expert.rewards[b], draw)] += view.p[b];
       }
     } else {
-      let best: Action = 'continue';
-      let bestV = -Infinity;
-      for (const a of ACTIONS) {
-        const v = off[a] + draw[a];
-        if (v > bestV) {
-          bestV = v;
-          best = a;
-        }
-      }
-      wins[best]++;
+      wins[bestOf(off, draw)]++;
     }
   }
   const pBest = {} as Record<Action, number>;
