@@ -199,17 +199,17 @@ export interface Posterior {
 
 const ZERO: Record<Action, number> = { continue: 0, rollback: 0, scale_up: 0, escalate: 0 };
 
+/** The prior-mean reward of every action, that the residual regression is fitted around. */
+function priorMeans(model: BanditModel, features: Features): Record<Action, number> {
+  return model.expert ? expertOffsets(model.expert.rewards, expertView(features).p) : ZERO;
+}
+
 /** Posterior mean reward of every action (the greedy policy and off-policy evaluation use it). */
 export function expectedRewards(model: BanditModel, features: Features): Record<Action, number> {
   const c = compile(model);
   const { x } = basis(model, features);
-  const off = model.expert ? expertOffsets(model.expert.rewards, expertView(features).p) : ZERO;
+  const off = priorMeans(model, features);
   return Object.fromEntries(ACTIONS.map((a) => [a, off[a] + dot(c.mean[a], x)])) as Record<Action, number>;
-}
-
-/** The prior-mean reward of `action` that the residual regression is fitted around. */
-export function priorMean(model: BanditModel, features: Features, action: Action): number {
-  return model.expert ? expertOffsets(model.expert.rewards, expertView(features).p)[action] : 0;
 }
 
 /** The action whose base + draw is highest (ties: the first in ACTIONS). */
@@ -396,7 +396,7 @@ export function explain(m: BanditModel, post: Posterior, action: Action, feature
  */
 export function observe(m: BanditModel, features: Features, action: Action, reward: number, weight = 1): number[] {
   const { x, z } = basis(m, features);
-  updateArm(m.arms[action], x, reward - priorMean(m, features, action), weight);
+  updateArm(m.arms[action], x, reward - priorMeans(m, features)[action], weight);
   return z;
 }
 
