@@ -140,14 +140,19 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   stats.rel_change = level !== 0 ? delta / Math.abs(level) : delta === 0 ? 0 : Infinity;
   const practical = isPractical(ctx.metric, delta, level) && Math.sign(delta) === (direction === 'up' ? 1 : -1);
 
+  // beyond the reference's band on the change's side: above its upQ quantile, or below its downQ
+  const beyondBand = (upQ: number, downQ: number): ((v: number) => boolean) => {
+    const edge = direction === 'up' ? q(upQ) : q(downQ);
+    return (v) => (direction === 'up' ? v > edge : v < edge);
+  };
+  const beyond90 = beyondBand(0.9, 0.1);
+
   // sustained: the newest point is still beyond the reference's 90% band on the same side
-  const last = values[values.length - 1];
-  const sustained = direction === 'up' ? last > q(0.9) : last < q(0.1);
+  const sustained = beyond90(values[values.length - 1]);
 
   // onset: start of the trailing run, else the first settled point beyond the reference's band
   let onset: number | undefined;
-  const edge = direction === 'up' ? q(0.95) : q(0.05);
-  const beyond = (v: number): boolean => (direction === 'up' ? v > edge : v < edge);
+  const beyond = beyondBand(0.95, 0.05);
   if (run > 0) onset = settled[settled.length - run][0];
   else onset = settled.find((p) => beyond(p[1]))?.[0];
   // The warm-up is not judged, but its samples still date the change: a change that began during
@@ -156,10 +161,8 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   // The walk back uses the 90% band (as `sustained` does): a reference that holds an earlier
   // excursion (a previous bad deploy in the baseline) has a high 95th percentile.
   if (onset !== undefined) {
-    const band = direction === 'up' ? q(0.9) : q(0.1);
-    const outside = (v: number): boolean => (direction === 'up' ? v > band : v < band);
     let i = post.findIndex((p) => p[0] === onset);
-    while (i > 0 && outside(post[i - 1][1])) i--;
+    while (i > 0 && beyond90(post[i - 1][1])) i--;
     if (i >= 0) onset = post[i][0];
   }
   const spreadChanged = spreadTest(reference, values, ctx, stats);
