@@ -200,7 +200,7 @@ export interface Posterior {
 const ZERO: Record<Action, number> = { continue: 0, rollback: 0, scale_up: 0, escalate: 0 };
 
 /** The prior-mean reward of every action, that the residual regression is fitted around. */
-function priorMeans(model: BanditModel, features: Features): Record<Action, number> {
+export function priorMeans(model: BanditModel, features: Features): Record<Action, number> {
   return model.expert ? expertOffsets(model.expert.rewards, expertView(features).p) : ZERO;
 }
 

@@ -19,8 +19,8 @@ import { ACTIONS } from '../core/types.js';
 import type { ScenarioTruth } from '../core/scenario.js';
 import { parseTime } from '../core/time.js';
 import { seededRandom } from '../core/random.js';
-import { BanditPolicy, basis, calibrate, compile, type Prototypes, withCauseEvidence, createModel, remember, updateArm, CAUSE_FEATURES, type BanditModel } from './bandit.js';
-import { expertOffsets, expertRewardMatrix, expertView } from './expert-prior.js';
+import { BanditPolicy, basis, calibrate, compile, type Prototypes, withCauseEvidence, createModel, priorMeans, remember, updateArm, CAUSE_FEATURES, type BanditModel } from './bandit.js';
+import { expertRewardMatrix } from './expert-prior.js';
 import { dot } from './linalg.js';
 import { metrics, playScenario, scoreInfo, scoreResult, type EpisodeResult, type Metrics, type ScoreInfo, type Scored, type TickFn } from './episode.js';
 import { rewardVector, type Situation } from './rewards.js';
@@ -153,19 +153,22 @@ export function fitModel(samples: TickSample[], opts: FitOptions): BanditModel {
     for (const a of ACTIONS) m.arms[a].noiseVar = noise[a];
     return m;
   };
-  // the basis and the prior mean of every tick, computed once
+  // the basis and the residual target (reward minus the prior mean) of every tick, computed once
   const proto = make({ continue: 1, rollback: 1, scale_up: 1, escalate: 1 });
-  const rows = samples.map((s) => ({ x: basis(proto, s.features).x, off: useExpert ? expertOffsets(rewards, expertView(s.features).p) : null, r: s.rewards }));
+  const rows = samples.map((s) => {
+    const off = priorMeans(proto, s.features);
+    return { x: basis(proto, s.features).x, y: Object.fromEntries(ACTIONS.map((a) => [a, s.rewards[a] - off[a]])) as Record<Action, number> };
+  });
   const fit = (noise: Record<Action, number>): BanditModel => {
     const m = make(noise);
-    for (const row of rows) for (const a of ACTIONS) updateArm(m.arms[a], row.x, row.r[a] - (row.off ? row.off[a] : 0), w);
+    for (const row of rows) for (const a of ACTIONS) updateArm(m.arms[a], row.x, row.y[a], w);
     return m;
   };
   const first = fit({ continue: 0.25, rollback: 0.25, scale_up: 0.25, escalate: 0.25 });
   const sse: Record<Action, number> = { continue: 0, rollback: 0, scale_up: 0, escalate: 0 };
   // residual variance per action from the posterior means
   const means = compile(first).mean;
-  for (const row of rows) for (const a of ACTIONS) sse[a] += (row.r[a] - (row.off ? row.off[a] : 0) - dot(means[a], row.x)) ** 2;
+  for (const row of rows) for (const a of ACTIONS) sse[a] += (row.y[a] - dot(means[a], row.x)) ** 2;
   const noise = Object.fromEntries(ACTIONS.map((a) => [a, Math.max(0.01, sse[a] / Math.max(1, rows.length))])) as Record<Action, number>;
   return fit(noise);
 }
