@@ -23,6 +23,7 @@
 //   is one value: lists and multi-word values of varying length do not split templates.
 
 import { detached } from './detached.js';
+import { sameSkeletonAt } from './log-skeleton.js';
 
 export const WILDCARD = '<*>';
 
@@ -267,22 +268,6 @@ function pushCached(m: string, s: number, e: number, h: number): void {
   cachedRaw[slot] = detached(tok);
   cachedMasked[slot] = t;
   pushMasked(t);
-}
-
-/** sameSkeleton(raw, m.slice(s, s + raw.length)) without the slice. */
-function sameSkeletonAt(raw: string, m: string, s: number): boolean {
-  let afterLetter = false;
-  for (let k = 0; k < raw.length; k++) {
-    const x = raw.charCodeAt(k);
-    const y = m.charCodeAt(s + k);
-    if (isDigit(x)) {
-      if (x !== y && (afterLetter || !isDigit(y))) return false;
-    } else {
-      if (x !== y) return false;
-      afterLetter = isAlpha(x);
-    }
-  }
-  return true;
 }
 
 function pushMasked(t: string): void {

@@ -91,11 +91,18 @@ export function skeletonHash(s: string): number {
 /** Same digit skeleton: equal except for digits that do not follow a letter. */
 export function sameSkeleton(a: string, b: string): boolean {
   if (a === b) return true; // native comparison: exact repeats skip the character loop
-  if (a.length !== b.length) return false;
+  return a.length === b.length && sameSkeletonAt(a, b, 0);
+}
+
+/**
+ * sameSkeleton(a, b.slice(s, s + a.length)) without the slice, for the masker's tokens (the
+ * caller checks that b holds a.length characters from s).
+ */
+export function sameSkeletonAt(a: string, b: string, s: number): boolean {
   let afterLetter = false;
   for (let i = 0; i < a.length; i++) {
     const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
+    const y = b.charCodeAt(s + i);
     if (isDigit(x)) {
       if (x !== y && (afterLetter || !isDigit(y))) return false;
     } else {
