@@ -410,7 +410,8 @@ export function trainPrior(o: TrainOptions): { model: BanditModel; report: Train
     model.actThreshold = threshold;
     const m = metrics(evaluateCached(model, held));
     thresholds.push({ threshold, accuracy: round(m.accuracy), falseRollback: round(m.falseRollback) });
-    const score = m.accuracy - 2 * m.falseRollback - 0.01 * (m.medianDelay ?? 0);
+    // the candidates' score, and among equals the faster one
+    const score = selectionScore(m) - 0.01 * (m.medianDelay ?? 0);
     if (score > best.score + 1e-9) best = { score, threshold };
   }
   thresholds.sort((x, y) => x.threshold - y.threshold);
