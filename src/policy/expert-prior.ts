@@ -34,9 +34,9 @@ export function expertRewardMatrix(): RewardMatrix {
  */
 export const CAUSE_FEATURES = ['ev_regression', 'ev_surge', 'ev_dependency', 'ev_no_data', 'sp_rollback', 'sp_scale_up', 'sp_escalate'] as const;
 const EXPERT = new ScoringPolicy();
-/** every documented feature at its "nothing found" value, so partial feature sets are complete */
-const DEFAULTS = extractFeatures({ at: 0, deployAt: 0, findings: [], coverage: {}, canary: false });
 const NO_ANALYSIS = { at: 0, deployAt: 0, findings: [], coverage: {}, canary: false };
+/** every documented feature at its "nothing found" value, so partial feature sets are complete */
+const DEFAULTS = extractFeatures(NO_ANALYSIS);
 
 export interface ExpertView {
   /** the scoring policy's probability that each action is the right one */
