@@ -302,10 +302,8 @@ export class TemplateMiner {
       words += word[i];
     }
     for (let i = 0; i < n; i++) {
-      const a = tokenHash1(t[i]);
-      const b = tokenHash2(t[i]);
-      h1[i] = Math.imul(a ^ Math.imul(i + 1, 0x9e3779b1), 0x85ebca6b);
-      h2[i] = Math.imul(b ^ Math.imul(i + 1, 0xc2b2ae35), 0x27d4eb2f);
+      h1[i] = positionHash(t[i], i);
+      h2[i] = Math.imul(tokenHash2(t[i]) ^ Math.imul(i + 1, 0xc2b2ae35), 0x27d4eb2f);
       s1 = (s1 + h1[i]) | 0;
       s2 = (s2 + h2[i]) | 0;
     }
