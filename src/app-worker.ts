@@ -2,7 +2,6 @@
 // PostgreSQL queue (pg-boss) and runs them with the same loop as `serve` runs in-process. It
 // serves no HTTP; the API process (`serve` with the same config) queues the jobs and streams
 // the events this process appends to the shared store.
-import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import { ScaledClock, type Clock, type ScaledClockAnchor } from './core/clock.js';
 import type { Store } from './core/store.js';
@@ -15,8 +14,7 @@ import type { GuardrailSettings } from './policy/guardrails.js';
 import { PolicyVersions } from './policy/versions.js';
 import type { World, WorldFactory } from './world/types.js';
 import { configuredWorldFactory } from './world/configured.js';
-import { simulatedWorldFactory } from './world/simulated.js';
-import { makeClock, openStore, packageRoot, timingOf, withApprovalPolicies } from './app.js';
+import { makeClock, openStore, simulatedWorldOf, timingOf, withApprovalPolicies } from './app.js';
 import { openWatchQueue, scaleOutSettings } from './app-queue.js';
 import { createPgLock } from './store/pg-lock.js';
 
@@ -57,16 +55,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const shared: World | undefined = configured ? await configured({ clock, store, log }) : undefined;
     // a configured world's start only starts its scrapers: it deploys nothing, so no intake
     await shared?.start?.(undefined as never, undefined as never);
-    const perJob =
-      opts.world ??
-      simulatedWorldFactory({
-        seed: config.demo.seed,
-        autoDeploy: false,
-        minIntervalSeconds: config.demo.minIntervalSeconds,
-        maxIntervalSeconds: config.demo.maxIntervalSeconds,
-        services: config.demo.services,
-        deploymentsFile: config.demo.deploymentsFile ?? join(packageRoot(), 'mock-data', 'deployments.json'),
-      });
+    const perJob = opts.world ?? simulatedWorldOf(config, false);
     // Learning reads and rewrites the shared policy versions: one worker at a time.
     const learnLock = createPgLock(settings.storeUrl);
     const learn = policies.hooks.outcome;

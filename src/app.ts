@@ -87,6 +87,18 @@ export function timingOf(config: Config): WatchTiming {
   return { windowSeconds: w.windowSeconds, baselineSeconds: w.baselineSeconds, stepSeconds: w.stepSeconds, verifySeconds: w.verifySeconds, approvalTimeoutSeconds: w.approvalTimeoutSeconds };
 }
 
+/** The simulated world as `config.demo` describes it; `autoDeploy`: it deploys by itself (the demo). */
+export function simulatedWorldOf(config: Config, autoDeploy: boolean): WorldFactory {
+  return simulatedWorldFactory({
+    seed: config.demo.seed,
+    autoDeploy,
+    minIntervalSeconds: config.demo.minIntervalSeconds,
+    maxIntervalSeconds: config.demo.maxIntervalSeconds,
+    services: config.demo.services,
+    deploymentsFile: config.demo.deploymentsFile ?? join(packageRoot(), 'mock-data', 'deployments.json'),
+  });
+}
+
 function combineHooks(...all: Array<WatchHooks | undefined>): WatchHooks {
   const hs = all.filter((h): h is WatchHooks => !!h);
   return {
@@ -114,20 +126,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const store = scaleOut ? rawStore : notifyingStore(rawStore, bus);
   const clock = await makeClock(rawStore, opts.mode === 'demo' ? config.demo.speed : config.clock.speed);
   const metrics = new CommanderMetrics();
-  const root = packageRoot();
 
   // `serve` with `sources:` in the config watches those; otherwise (and in `demo`) the simulated world.
   const worldFactory =
     opts.world ??
     (opts.mode === 'serve' ? configuredWorldFactory(config) : undefined) ??
-    simulatedWorldFactory({
-      seed: config.demo.seed,
-      autoDeploy: opts.mode === 'demo' && config.demo.autoDeploy,
-      minIntervalSeconds: config.demo.minIntervalSeconds,
-      maxIntervalSeconds: config.demo.maxIntervalSeconds,
-      services: config.demo.services,
-      deploymentsFile: config.demo.deploymentsFile ?? join(root, 'mock-data', 'deployments.json'),
-    });
+    simulatedWorldOf(config, opts.mode === 'demo' && config.demo.autoDeploy);
   // One OTLP buffer: the receiver's routes fill it, a world's OtlpSource reads it.
   const otlpBuffer = new OtlpBuffer();
   const world = await worldFactory({ clock, store, log, otlp: otlpBuffer });
@@ -187,7 +191,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       bodyLimitBytes: config.server.bodyLimitBytes,
       rateLimitPerMinute: config.server.rateLimitPerMinute,
       corsOrigins: config.server.corsOrigins,
-      dashboardDir: config.server.dashboardDir ? resolve(config.server.dashboardDir) : join(root, 'dashboard', 'dist'),
+      dashboardDir: config.server.dashboardDir ? resolve(config.server.dashboardDir) : join(packageRoot(), 'dashboard', 'dist'),
       auth: {
         tokens,
         onRejected: async (info) => {
