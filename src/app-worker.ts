@@ -53,6 +53,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // what other workers already did to it (a rollback before the crash).
     const configured = opts.world ? undefined : configuredWorldFactory(config);
     const shared: World | undefined = configured ? await configured({ clock, store, log }) : undefined;
+    // the shared world's actuator (routed to the configured targets) is built once, not per job
+    const sharedActuator = shared ? actuatorFromConfig(config, shared.actuator) : undefined;
     // a configured world's start only starts its scrapers: it deploys nothing, so no intake
     await shared?.start?.(undefined as never, undefined as never);
     const perJob = opts.world ?? simulatedWorldOf(config, false);
@@ -79,7 +81,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
               store,
               clock,
               sources: world.sources,
-              actuator: actuatorFromConfig(config, world.actuator),
+              actuator: sharedActuator ?? actuatorFromConfig(config, world.actuator),
               policy: () => policies.current(),
               guard,
               timing: timingOf(config),
