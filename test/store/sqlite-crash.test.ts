@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite.js';
+import type { TimelineEvent } from '../../src/core/timeline.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const children: ChildProcess[] = [];
@@ -55,7 +56,11 @@ it('loses no acknowledged append when writers are SIGKILLed', async () => {
   try {
     const v = await store.verifyAudit();
     expect(v.ok).toBe(true);
-    const events = await store.audit({ limit: 10_000 });
+    // every event, page by page: a fast writer can append more than one page before both have 150 acks
+    const events: TimelineEvent[] = [];
+    for (let page = await store.audit({ limit: 10_000 }); page.length; page = await store.audit({ afterSeq: page[page.length - 1].seq, limit: 10_000 })) {
+      events.push(...page);
+    }
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const bySeq = new Map(events.map((e) => [e.seq, e.dedupeKey]));
     for (const w of writers) {
