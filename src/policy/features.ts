@@ -50,6 +50,9 @@
 // | health_bad              | error, latency, restarts, leak, trace or canary health is bad                |
 // | onset_steps             | earliest onset of a bad health finding, in steps after the deploy (−1: none) |
 // | onset_in_warmup         | that onset fell in the first 3 steps                                         |
+// | onset_minutes           | the same onset in minutes after the deploy (0 when before it, −1: none;     |
+// |                         | capped at 60): steps differ between services, and a harm that begins many  |
+// |                         | minutes after a deploy is less likely to be the deploy's doing               |
 // | onset_before_deploy     | the health or load change had already started before the deploy             |
 // | max_severity            | highest finding severity                                                     |
 import type { Analysis, Features, Finding } from '../core/types.js';
@@ -99,6 +102,7 @@ export const FEATURE_NAMES = [
   'health_bad',
   'onset_steps',
   'onset_in_warmup',
+  'onset_minutes',
   'onset_before_deploy',
   'max_severity',
 ] as const;
@@ -199,6 +203,7 @@ export function extractFeatures(analysis: Analysis, stepSeconds = 15): Features 
   const stepMs = stepSeconds * 1000;
   f.onset_steps = onsets.length ? Math.max(0, (Math.min(...onsets) - analysis.deployAt) / stepMs) : -1;
   f.onset_in_warmup = onsets.length && f.onset_steps <= 3 ? 1 : 0;
+  f.onset_minutes = onsets.length ? Math.min(60, Math.max(0, (Math.min(...onsets) - analysis.deployAt) / 60_000)) : -1;
   f.onset_before_deploy = analysis.findings.some((x) => (x.stats.pre_shift_steps ?? 0) > 0 && (healthFindings.includes(x) || x.kind === 'load_change')) ? 1 : 0;
   f.max_severity = analysis.findings.reduce((m, x) => Math.max(m, x.severity), 0);
   return f;
