@@ -82,6 +82,8 @@ export interface Prototypes {
   width: number;
   /** what each prototype mostly was in training (for explanations) */
   labels: string[];
+  /** prior precision of the weight of a prototype added online (coverNovelState) */
+  newPrecision?: number;
 }
 
 export const MEMORY_CAP = 300;
@@ -354,7 +356,9 @@ function round3(v: number): number {
  */
 export function explain(m: BanditModel, post: Posterior, action: Action, features: Features, top = 3): string[] {
   const c = compile(m);
-  const rival = ACTIONS.filter((a) => a !== action).reduce((a, b) => (post.mean[b] > post.mean[a] ? b : a));
+  // against the evidence's own choice when what was learned overrode it, else the runner-up
+  const overridden = post.expert && post.expert.decision.action !== action ? post.expert.decision.action : undefined;
+  const rival = overridden ?? ACTIONS.filter((a) => a !== action).reduce((a, b) => (post.mean[b] > post.mean[a] ? b : a));
   const out: string[] = [];
   if (post.expert) {
     const d = post.expert.decision;
@@ -394,10 +398,41 @@ export function explain(m: BanditModel, post: Posterior, action: Action, feature
  * Learn one (features, action, reward): the residual of the acted-on action moves towards the
  * reward minus its prior mean. In place; returns the standardized features (for the memory).
  */
-export function observe(m: BanditModel, features: Features, action: Action, reward: number, weight = 1): number[] {
-  const { x, z } = basis(m, features);
+export function observe(m: BanditModel, features: Features, action: Action, reward: number, weight = 1, label?: string): number[] {
+  const first = basis(m, features);
+  const z = first.z;
+  const x = m.rbf && coverNovelState(m, m.rbf, z, first.x, label ?? action) ? basis(m, features).x : first.x;
   updateArm(m.arms[action], x, reward - priorMeans(m, features)[action], weight);
   return z;
+}
+
+/**
+ * A state no prototype covers (every bump below NOVEL_BELOW) gets a prototype of its own before an
+ * outcome there is learned: with fixed prototypes such a state has an all-zero basis, so nothing
+ * could ever be learned about it (a dependency outage whose errors began 11 minutes after the deploy
+ * sat 0.02 from the nearest of 64 prototypes, and 200 outcomes of its family changed nothing). The
+ * new weight starts at the residual's prior (mean 0: the expert's view), so the model's
+ * predictions do not change until outcomes move it, and, being local, it moves only incidents that
+ * look like this one. Bounded by MAX_PROTOTYPES (each adds a row and column to every arm's
+ * precision matrix, stored with every version).
+ */
+export const NOVEL_BELOW = 0.3;
+export const MAX_PROTOTYPES = 192;
+export const DEFAULT_NEW_PRECISION = 10;
+
+function coverNovelState(m: BanditModel, p: Prototypes, z: readonly number[], x: readonly number[], label: string): boolean {
+  if (p.centers.length >= MAX_PROTOTYPES || x.some((v) => v >= NOVEL_BELOW)) return false;
+  p.centers.push(z.map((v) => Math.round(v * 1e4) / 1e4));
+  p.labels.push(`learned online, first seen as ${label}`);
+  const lambda = p.newPrecision ?? DEFAULT_NEW_PRECISION;
+  for (const a of ACTIONS) {
+    const arm = m.arms[a];
+    for (const row of arm.precision) row.push(0);
+    arm.precision.push([...new Array<number>(p.centers.length - 1).fill(0), lambda]);
+    arm.b.push(0);
+  }
+  compiledCache.delete(m);
+  return true;
 }
 
 export function similar(m: BanditModel, z: readonly number[], k: number): MemoryItem[] {

@@ -26,7 +26,7 @@ export function learn(model: BanditModel, batch: readonly Experience[], version:
   for (const e of batch) {
     const r = Math.max(-MAX_ABS_REWARD, Math.min(MAX_ABS_REWARD, e.reward));
     if (!Number.isFinite(r)) continue;
-    const z = observe(next, e.features, e.action, r);
+    const z = observe(next, e.features, e.action, r, 1, `${e.action}${e.label ? ', ' + e.label : ''}`);
     remember(next, { id: e.id, z, action: e.action, reward: r, ...(e.label ? { label: e.label } : {}) });
   }
   return next;
