@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Analysis, Features } from '../../src/core/types.js';
-import { BanditPolicy, basis, createModel, posterior, type BanditModel } from '../../src/policy/bandit.js';
+import { BanditPolicy, basis, createModel, posterior, withCauseEvidence, type BanditModel } from '../../src/policy/bandit.js';
 import { expertRewardMatrix } from '../../src/policy/expert-prior.js';
 import { extractFeatures } from '../../src/policy/features.js';
 import { learn } from '../../src/policy/learn.js';
@@ -20,9 +20,12 @@ const CASES: Record<string, Features> = {
   split: f({ err_bad: 1, err_delta: 0.01, lat_bad: 1, lat_rel: 0.2, health_bad: 1, canary: 1, canary_any_bad: 1, load_up: 1, load_rel: 2.5, load_ratio_recent: 3 }),
 };
 
+// standardized around a quiet deploy, as training standardizes around the typical tick
+const QUIET = withCauseEvidence(base);
+
 function expertModel(priorPrecision = 1000): BanditModel {
   const names = [...RESIDUAL_FEATURES];
-  const m = createModel({ version: 'expert-test', featureNames: names, center: names.map(() => 0), scale: names.map(() => 1), hinge: false, priorPrecision, noiseVar: 0.3 });
+  const m = createModel({ version: 'expert-test', featureNames: names, center: names.map((n) => QUIET[n] ?? 0), scale: names.map(() => 1), hinge: false, priorPrecision, noiseVar: 0.3 });
   m.expert = { policy: 'scoring-v1', rewards: expertRewardMatrix() };
   return m;
 }
