@@ -1,6 +1,6 @@
 // Learning works: starting from the shipped prior, after N (default 200) simulated incidents of the
 // family it handles worst, its accuracy on that family rises and on the others it does not fall.
-//   npx tsx bench/learning.ts [--incidents 200] [--per-family 6] [--seed 99] [--family NAME] [--prior FILE]
+//   npx tsx bench/learning.ts [--incidents 200] [--per-family 20] [--seed 99] [--family NAME] [--prior FILE]
 // The incidents are played through the real pipeline. Each one is a watch, as in production: the
 // policy explores (Thompson sampling; allowed because this is simulation, never production, and only
 // where a decision is in play, bandit.ts) and the first action it takes is the one carried out; its
@@ -21,7 +21,7 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const N = arg('incidents', 200);
-const PER = arg('per-family', 6);
+const PER = arg('per-family', 20);
 const FAMILY = process.argv.includes('--family') ? (process.argv[process.argv.indexOf('--family') + 1] as SimFamily) : undefined;
 const SEED = arg('seed', 99);
 const tick = pipelineTick();
