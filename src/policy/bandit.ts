@@ -1,8 +1,9 @@
 // The learning policy: a contextual bandit with Thompson sampling over one Bayesian linear
 // regression per action. The prior mean of each action's reward is the transparent scoring
 // policy's judgement (expert-prior.ts: its calibrated probabilities turned into expected rewards);
-// the regression learns a residual θₐ·x on top (Gaussian prior, conjugate updates), from simulated
-// incidents in training and from verified outcomes online. Why this model: its posterior is exact
+// the regression learns a residual θₐ·x on top (Gaussian prior, conjugate updates) from verified
+// outcomes online. Training (train.ts) gives the residual its support: simulated incidents count as
+// outcomes that agreed with the expert, so its precision is high where the simulator saw many. Why this model: its posterior is exact
 // and cheap to update one outcome at a time, every number in it can be inspected, a linear residual
 // is easy to explain feature by feature, and it starts as good as the best judgement we have instead
 // of having to rediscover it from data that differs from production.
