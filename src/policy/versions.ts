@@ -20,6 +20,8 @@ export interface VersionMeta {
   /** the experience it learned from */
   training: { from?: number; to?: number; count: number; description: string };
   metrics: Record<string, number>;
+  /** its weights were dropped (KEEP_MODELS); what it learned from and its metrics stay */
+  pruned?: boolean;
 }
 
 export interface VersionIndex {
@@ -34,6 +36,13 @@ export type StateStore = Pick<Store, 'getState' | 'setState'>;
 const INDEX = 'policy:index';
 const LOG = 'policy:log';
 const LOG_CAP = 5000;
+/**
+ * Model bodies kept: the newest KEEP_MODELS versions, every prior and import, and the active one.
+ * Every outcome is a version and a model is 150–450 KB, so a busy service would otherwise add
+ * hundreds of megabytes a year; an older online update keeps its entry in the index (what it learned
+ * from, its metrics, when it was active) but can no longer be inspected in full or made active.
+ */
+export const KEEP_MODELS = 100;
 const modelKey = (v: string): string => `policy:model:${v}`;
 
 export interface Comparison {
@@ -61,8 +70,15 @@ export class PolicyVersions {
     const idx = await this.index();
     const meta = idx?.versions.find((v) => v.version === version);
     if (!meta) return undefined;
+    if (meta.pruned) return undefined;
     const model = await this.store.getState<BanditModel>(modelKey(version));
     return model ? { meta, model } : undefined;
+  }
+
+  /** Why get(version) found nothing, in words for an API or CLI user. */
+  async missing(version: string): Promise<string> {
+    const meta = (await this.list()).find((v) => v.version === version);
+    return meta?.pruned ? `policy version '${version}' was pruned: only the newest ${KEEP_MODELS} versions, priors and imports keep their weights` : `unknown policy version '${version}'`;
   }
 
   async active(): Promise<{ meta: VersionMeta; model: BanditModel } | undefined> {
@@ -91,7 +107,11 @@ export class PolicyVersions {
       idx.active = model.version;
       idx.history.push([now, model.version, meta.kind === 'online' ? 'online update' : meta.kind]);
     }
+    const drop = idx.versions.slice(0, -KEEP_MODELS).filter((v) => v.kind === 'online' && !v.pruned && v.version !== idx.active);
+    // the index is written before the bodies go, so no version is ever listed as whole without its weights
+    for (const v of drop) v.pruned = true;
     await this.store.setState(INDEX, idx);
+    for (const v of drop) await this.store.setState(modelKey(v.version), null);
     return full;
   }
 
@@ -99,7 +119,7 @@ export class PolicyVersions {
   async rollback(version: string, now: number, why = 'rollback'): Promise<VersionMeta> {
     const idx = await this.index();
     const meta = idx?.versions.find((v) => v.version === version);
-    if (!idx || !meta) throw new Error(`unknown policy version '${version}'`);
+    if (!idx || !meta || meta.pruned) throw new Error(await this.missing(version));
     idx.active = version;
     idx.history.push([now, version, why]);
     await this.store.setState(INDEX, idx);
@@ -115,8 +135,8 @@ export class PolicyVersions {
   async compare(a: string, b: string): Promise<Comparison> {
     const va = await this.get(a);
     const vb = await this.get(b);
-    if (!va) throw new Error(`unknown policy version '${a}'`);
-    if (!vb) throw new Error(`unknown policy version '${b}'`);
+    if (!va) throw new Error(await this.missing(a));
+    if (!vb) throw new Error(await this.missing(b));
     const ca = compile(va.model).mean;
     const cb = compile(vb.model).mean;
     const changed: Comparison['changed'] = [];

@@ -49,7 +49,12 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
   app.get<{ Params: { v: string } }>('/api/policy/versions/:v', async (req, reply) => {
     await ready();
     const v = await versions.get(req.params.v);
-    if (!v) return reply.code(404).send({ error: `no policy version ${req.params.v}` });
+    if (!v) {
+      // a pruned version is still listed with what it learned from; only its weights are gone
+      const meta = (await versions.list()).find((x) => x.version === req.params.v);
+      if (meta?.pruned) return { meta, active: false, pruned: true };
+      return reply.code(404).send({ error: await versions.missing(req.params.v) });
+    }
     const idx = await versions.index();
     const m = v.model;
     return {
@@ -68,7 +73,7 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
     if (!b.success) return reply.code(400).send({ error: b.error.issues[0].message, field: 'version' });
     await ready();
     const target = await versions.get(b.data.version);
-    if (!target) return reply.code(404).send({ error: `no policy version ${b.data.version}` });
+    if (!target) return reply.code(404).send({ error: await versions.missing(b.data.version) });
     const prev = (await versions.index())?.active;
     const now = deps.clock.now();
     await versions.rollback(b.data.version, now, 'rollback (api)');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/core/store.js';
-import { PolicyVersions } from '../../src/policy/versions.js';
+import { KEEP_MODELS, PolicyVersions } from '../../src/policy/versions.js';
 import { trainedModel } from './helpers.js';
 
 let store: Store;
@@ -40,6 +40,32 @@ describe('policy versions in the store', () => {
     expect((await v.index())?.active).toBe('test-v1');
     expect((await v.index())?.history.at(-1)).toEqual([99, 'test-v1', 'rollback']);
     await expect(v.rollback('nope', 100)).rejects.toThrow(/unknown policy version/);
+  });
+
+  it('keeps the weights of the newest KEEP_MODELS versions, the prior and the active one', async () => {
+    store = createSqliteStore(':memory:');
+    const v = new PolicyVersions(store);
+    const prior = trainedModel(20);
+    await v.ensurePrior(prior, 1);
+    const extra = 3;
+    for (let i = 0; i < KEEP_MODELS + extra; i++) {
+      const m = { ...prior, version: `bandit-v${i + 2}` };
+      await v.save(m, { kind: 'online', parent: prior.version, training: { from: i, to: i, count: 1, description: `outcome ${i}` }, metrics: {} }, 10 + i, i === 0);
+    }
+    const list = await v.list();
+    expect(list).toHaveLength(KEEP_MODELS + extra + 1);
+    // bandit-v2 was made active and stays whole; v3…v5 fall outside the newest KEEP_MODELS
+    expect(list.filter((x) => x.pruned).map((x) => x.version)).toEqual(['bandit-v3', 'bandit-v4']);
+    expect(await v.get('bandit-v3')).toBeUndefined();
+    expect(await store.getState('policy:model:bandit-v3')).toBeNull();
+    expect((await v.get(prior.version))?.model.version).toBe(prior.version);
+    expect((await v.get('bandit-v2'))?.model.version).toBe('bandit-v2');
+    expect((await v.get(`bandit-v${KEEP_MODELS + extra + 1}`))?.meta.training.description).toBe(`outcome ${KEEP_MODELS + extra - 1}`);
+    // what it learned from stays listed; making it active or comparing it says why it cannot
+    expect(list.find((x) => x.version === 'bandit-v3')?.training.description).toBe('outcome 1');
+    await expect(v.rollback('bandit-v3', 500)).rejects.toThrow(/was pruned: only the newest 100 versions/);
+    await expect(v.compare('bandit-v3', prior.version)).rejects.toThrow(/was pruned/);
+    expect((await v.index())?.active).toBe('bandit-v2');
   });
 });
 

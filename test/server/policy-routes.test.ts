@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/core/store.js';
 import { registerPolicyRoutes } from '../../src/server/policy-routes.js';
-import { PolicyVersions } from '../../src/policy/versions.js';
+import { KEEP_MODELS, PolicyVersions } from '../../src/policy/versions.js';
 import { trainedModel } from '../policy/helpers.js';
 
 let store: Store;
@@ -29,6 +29,23 @@ describe('policy version routes', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatch(/version/);
     expect((await app.inject({ method: 'POST', url: '/api/policy/rollback', payload: { version: 'nope' } })).statusCode).toBe(404);
+    await app.close();
+  });
+
+  it('shows a pruned version with what it learned from, and refuses to make it active', async () => {
+    store = createSqliteStore(':memory:');
+    const app = Fastify();
+    const prior = trainedModel(30);
+    registerPolicyRoutes(app, { store, clock: { now: () => 42 }, prior });
+    await app.inject({ method: 'GET', url: '/api/policy/versions' }); // installs the prior
+    const v = new PolicyVersions(store);
+    for (let i = 0; i <= KEEP_MODELS; i++) await v.save({ ...prior, version: `bandit-v${i + 2}` }, { kind: 'online', training: { count: 1, description: `outcome ${i}` }, metrics: {} }, 50 + i);
+    const one = await app.inject({ method: 'GET', url: '/api/policy/versions/bandit-v2' });
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ pruned: true, active: false, meta: { training: { description: 'outcome 0' } } });
+    const rb = await app.inject({ method: 'POST', url: '/api/policy/rollback', payload: { version: 'bandit-v2' } });
+    expect(rb.statusCode).toBe(404);
+    expect(rb.json().error).toMatch(/was pruned/);
     await app.close();
   });
 });

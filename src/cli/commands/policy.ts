@@ -36,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
     } else if (sub === 'show') {
       if (!a) throw new CliError('policy show needs a version');
       const v = await versions.get(a);
-      if (!v) throw new CliError(`unknown policy version '${a}'`);
+      if (!v) throw new CliError(await versions.missing(a));
       const m = v.model;
       const text = [
         `${m.version}${a === idx.active ? ' (active)' : ''}  kind ${v.meta.kind}${v.meta.parent ? `  parent ${v.meta.parent}` : ''}`,
