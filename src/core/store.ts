@@ -45,7 +45,7 @@ export interface Store {
   verifyAudit(): Promise<AuditVerification>;
   /** deployments whose watch has not completed (resume after a crash) */
   unfinishedDeployments(): Promise<Deployment[]>;
-  /** small key-value state (policy versions, cursors) */
+  /** small key-value state (policy versions, cursors); setting undefined deletes the key */
   getState<T>(key: string): Promise<T | undefined>;
   setState<T>(key: string, value: T): Promise<void>;
   close(): Promise<void>;

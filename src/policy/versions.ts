@@ -111,7 +111,7 @@ export class PolicyVersions {
     // the index is written before the bodies go, so no version is ever listed as whole without its weights
     for (const v of drop) v.pruned = true;
     await this.store.setState(INDEX, idx);
-    for (const v of drop) await this.store.setState(modelKey(v.version), null);
+    for (const v of drop) await this.store.setState(modelKey(v.version), undefined); // undefined deletes the key
     return full;
   }
 

@@ -57,7 +57,7 @@ describe('policy versions in the store', () => {
     // bandit-v2 was made active and stays whole; v3…v5 fall outside the newest KEEP_MODELS
     expect(list.filter((x) => x.pruned).map((x) => x.version)).toEqual(['bandit-v3', 'bandit-v4']);
     expect(await v.get('bandit-v3')).toBeUndefined();
-    expect(await store.getState('policy:model:bandit-v3')).toBeNull();
+    expect(await store.getState('policy:model:bandit-v3')).toBeUndefined();
     expect((await v.get(prior.version))?.model.version).toBe(prior.version);
     expect((await v.get('bandit-v2'))?.model.version).toBe('bandit-v2');
     expect((await v.get(`bandit-v${KEEP_MODELS + extra + 1}`))?.meta.training.description).toBe(`outcome ${KEEP_MODELS + extra - 1}`);
