@@ -40,6 +40,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const settings = scaleOutSettings(config);
   const concurrency = opts.concurrency ?? settings.concurrency;
   const store = await openStore(config);
+  // what start-up has opened so far, undone newest first if a later step fails
+  const opened: Array<() => Promise<void> | undefined> = [];
   try {
     // One clock for all processes: follow the anchor `serve` (or `demo`) keeps in the store.
     const saved = await store.getState<ScaledClockAnchor>('clock.anchor');
@@ -53,6 +55,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // what other workers already did to it (a rollback before the crash).
     const configured = opts.world ? undefined : configuredWorldFactory(config);
     const shared: World | undefined = configured ? await configured({ clock, store, log }) : undefined;
+    if (shared) opened.push(() => shared.stop?.());
     // the shared world's actuator (routed to the configured targets) is built once, not per job
     const sharedActuator = shared ? actuatorFromConfig(config, shared.actuator) : undefined;
     // a configured world's start only starts its scrapers: it deploys nothing, so no intake
@@ -60,6 +63,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const perJob = opts.world ?? simulatedWorldOf(config, false);
     // Learning reads and rewrites the shared policy versions: one worker at a time.
     const learnLock = createPgLock(settings.storeUrl);
+    opened.push(() => learnLock.close());
     const learn = policies.hooks.outcome;
     const hooks: WatchHooks = {
       ...policies.hooks,
@@ -67,6 +71,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       error: (id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`),
     };
     const queue = await openWatchQueue(config, { concurrency, onError: (e) => log(`queue: ${e instanceof Error ? e.message : String(e)}`) });
+    opened.push(() => queue.close());
     await queue.work(
       watchJobHandler({
         store,
@@ -109,6 +114,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         })()),
     };
   } catch (e) {
+    for (const undo of opened.reverse()) await Promise.resolve(undo()).catch(() => undefined);
     await store.close();
     throw e;
   }
