@@ -1,6 +1,8 @@
 // Learning works: starting from the shipped prior, after N (default 200) simulated incidents of the
 // family it handles worst, its accuracy on that family rises and on the others it does not fall.
-//   npx tsx bench/learning.ts [--incidents 200] [--per-family 20] [--seed 99] [--family NAME] [--prior FILE]
+//   npx tsx bench/learning.ts [--incidents 200] [--per-family 20] [--seed 99] [--family NAME] [--prior FILE] [--every 25]
+// Prints the learning curve (the evaluation after every `--every` incidents; 0 = only at the end)
+// and the per-family table before and after.
 // The incidents are played through the real pipeline. Each one is a watch, as in production: the
 // policy explores (Thompson sampling; allowed because this is simulation, never production, and only
 // where a decision is in play, bandit.ts) and the first action it takes is the one carried out; its
@@ -24,6 +26,7 @@ const N = arg('incidents', 200);
 const PER = arg('per-family', 20);
 const FAMILY = process.argv.includes('--family') ? (process.argv[process.argv.indexOf('--family') + 1] as SimFamily) : undefined;
 const SEED = arg('seed', 99);
+const EVERY = arg('every', 25);
 const tick = pipelineTick();
 const log = (m: string): void => void process.stderr.write(m + '\n');
 
@@ -51,6 +54,7 @@ let model = prior;
 const incidents = simulateMix(SEED + 1_000_003, N, [worst]);
 let acted = 0;
 let explored = 0;
+const curve: Array<{ n: number; acc: Record<string, number> }> = [{ n: 0, acc: before }];
 incidents.forEach((c, i) => {
   const [ep] = playEpisodes([c], tick);
   const policy = new BanditPolicy(model, { explore: true, seed: i });
@@ -65,6 +69,7 @@ incidents.forEach((c, i) => {
     break;
   }
   if ((i + 1) % 25 === 0) log(`  learned from ${i + 1}/${N} incidents (${acted} acted on, ${explored} of them exploratory draws)`);
+  if (EVERY > 0 && (i + 1) % EVERY === 0 && i + 1 < N) curve.push({ n: i + 1, acc: perFamily(model, evalSet) });
 });
 const after = perFamily(model, evalSet);
 
@@ -73,5 +78,14 @@ console.log(`learning bench: prior ${prior.version}, ${N} incidents of '${worst}
 console.log(`${pad('family', 22)} before  after`);
 for (const f of [...SIM_FAMILIES, 'all']) console.log(`${pad(f + (f === worst ? ' *' : ''), 22)} ${before[f].toFixed(2).padStart(6)} ${after[f].toFixed(2).padStart(6)}`);
 const others = SIM_FAMILIES.filter((f) => f !== worst);
+if (curve.length > 1) {
+  curve.push({ n: N, acc: after });
+  // a text chart: one bar per checkpoint, the target family's accuracy (each █ = 0.05)
+  console.log(`learning curve (${worst}; lowest other family; all)`);
+  for (const c of curve) {
+    const lowest = Math.min(...others.map((f) => c.acc[f]));
+    console.log(`  after ${String(c.n).padStart(4)}  ${'█'.repeat(Math.round(c.acc[worst] * 20)).padEnd(20)} ${c.acc[worst].toFixed(2)}   ${lowest.toFixed(2)}   ${c.acc.all.toFixed(2)}`);
+  }
+}
 const fell = others.filter((f) => after[f] < before[f] - 1e-9);
 console.log(`target family ${after[worst] > before[worst] ? 'ROSE' : 'did not rise'}: ${before[worst].toFixed(2)} → ${after[worst].toFixed(2)}; others ${fell.length ? 'FELL on ' + fell.join(', ') : 'did not fall'}`);
