@@ -302,7 +302,7 @@ export interface TrainOptions {
   /** prototype states of the local residual (default PROTOTYPES; 0 = a linear residual [1, z]) */
   prototypes?: number;
   /** weight of a simulated tick when priorPrecisions is given (default 0.1) */
-  simWeights?: number[];
+  simWeight?: number;
   /** candidates for the residual's prior precision (default TRUST_CANDIDATES) */
   priorPrecisions?: number[];
   /** keep every stride-th training tick after the first 8 (default 2) */
@@ -403,8 +403,11 @@ export function trainPrior(o: TrainOptions): { model: BanditModel; report: Train
   // (selectionScore), so simulated corrections that do not carry over are not shipped.
   const trials: TrainReport['trials'] = [];
   let chosen: { score: number; model: BanditModel } | undefined;
-  const candidates = o.priorPrecisions ? o.priorPrecisions.map((priorPrecision) => ({ priorPrecision, simWeight: o.simWeights?.[0] ?? 0.1, simTargets: 'fit' as const })) : TRUST_CANDIDATES;
-  for (const { priorPrecision, simWeight, simTargets } of candidates) {
+  const candidates = o.priorPrecisions ? o.priorPrecisions.map((priorPrecision) => ({ priorPrecision, simWeight: o.simWeight ?? 0.1, simTargets: 'fit' as const })) : TRUST_CANDIDATES;
+  for (const c of candidates) {
+    const { priorPrecision, simWeight } = c;
+    // without the expert prior mean there is nothing for the simulated ticks to agree with
+    const simTargets = o.expert === false ? 'fit' : c.simTargets;
     const m = fitModel(samples, { version, priorPrecision, simWeight, simTargets, prototypes: o.prototypes ?? PROTOTYPES, seed: o.seed, ...(o.residualFeatures ? { features: o.residualFeatures } : {}), ...(o.expert !== undefined ? { expert: o.expert } : {}) });
     const r = metrics(evaluateCached(m, held));
     const score = selectionScore(r);
