@@ -10,6 +10,9 @@ import { makeGuard } from './loop/guard.js';
 import { createPolicyRuntime } from './loop/policy-runtime.js';
 import { watchJobHandler } from './loop/queue-runner.js';
 import type { WatchHooks } from './loop/watch.js';
+import { combineHooks } from './loop/hooks.js';
+import { CommanderMetrics } from './server/metrics.js';
+import { serveMetrics } from './server/metrics-server.js';
 import type { GuardrailSettings } from './policy/guardrails.js';
 import { PolicyVersions } from './policy/versions.js';
 import type { World, WorldFactory } from './world/types.js';
@@ -24,6 +27,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** the world to watch and act on, built per job; default: as `serve` (configured sources, else simulated) */
   world?: WorldFactory;
+  /** serve GET /metrics on server.host at this port (0: any free one); default queue.metricsPort, else none */
+  metricsPort?: number;
   log?: (line: string) => void;
 }
 
@@ -31,6 +36,8 @@ export interface RunningWorker {
   store: Store;
   clock: Clock;
   concurrency: number;
+  /** where this worker's GET /metrics is served, when it is */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -65,11 +72,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const learnLock = createPgLock(settings.storeUrl);
     opened.push(() => learnLock.close());
     const learn = policies.hooks.outcome;
-    const hooks: WatchHooks = {
+    // this process's own metrics (serve counts decisions and actions from the shared timeline, but
+    // tick durations, outcomes and watch errors happen here)
+    const metrics = new CommanderMetrics();
+    const hooks: WatchHooks = combineHooks(metrics.hooks((id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`)), {
       ...policies.hooks,
       ...(learn ? { outcome: (ctx) => learnLock.withLock('devops-commander:policy-learn', async () => learn(ctx)) } : {}),
-      error: (id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`),
-    };
+    });
+    const metricsPort = opts.metricsPort ?? (config.queue.kind === 'pgboss' ? config.queue.metricsPort : undefined);
+    const metricsServer = metricsPort !== undefined ? await serveMetrics(metrics, config.server.host, metricsPort) : undefined;
+    if (metricsServer) opened.push(() => metricsServer.close());
     const queue = await openWatchQueue(config, { concurrency, onError: (e) => log(`queue: ${e instanceof Error ? e.message : String(e)}`) });
     opened.push(() => queue.close());
     await queue.work(
@@ -81,6 +93,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
           const active = await versions.active();
           if (active) policies.useModel(active.model);
           const world = shared ?? (await perJob({ clock, store, log }));
+          metrics.watchesActive.inc();
           return {
             deps: {
               store,
@@ -93,6 +106,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
               hooks,
             },
             release: async () => {
+              metrics.watchesActive.dec();
               if (world !== shared) await world.stop?.();
             },
           };
@@ -104,10 +118,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       store,
       clock,
       concurrency,
+      ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
       close: () =>
         (closing ??= (async () => {
           // running watches stop between steps and go back to the queue for another worker
           await queue.close();
+          await metricsServer?.close();
           await shared?.stop?.();
           await learnLock.close();
           await store.close();

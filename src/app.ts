@@ -21,6 +21,7 @@ import type { WatchTiming } from './loop/state.js';
 import type { WatchDeps, WatchHooks } from './loop/watch.js';
 import { buildServer } from './server/app.js';
 import { CommanderMetrics } from './server/metrics.js';
+import { combineHooks } from './loop/hooks.js';
 import { assertSafeBind, parseTokensEnv } from './server/auth.js';
 import { OtlpBuffer } from './signals/otlp.js';
 import { applyApprovalPolicy, approvalFor, mayApprove, resolveSecret } from './config/integrations.js';
@@ -97,19 +98,6 @@ export function simulatedWorldOf(config: Config, autoDeploy: boolean): WorldFact
     services: config.demo.services,
     deploymentsFile: config.demo.deploymentsFile ?? join(packageRoot(), 'mock-data', 'deployments.json'),
   });
-}
-
-function combineHooks(...all: Array<WatchHooks | undefined>): WatchHooks {
-  const hs = all.filter((h): h is WatchHooks => !!h);
-  return {
-    tick: (ms) => hs.forEach((h) => h.tick?.(ms)),
-    decision: (a) => hs.forEach((h) => h.decision?.(a)),
-    action: (a, r) => hs.forEach((h) => h.action?.(a, r)),
-    outcome: async (ctx) => {
-      for (const h of hs) await h.outcome?.(ctx);
-    },
-    error: (id, e) => hs.forEach((h) => h.error?.(id, e)),
-  };
 }
 
 export async function startApp(opts: AppOptions): Promise<RunningApp> {

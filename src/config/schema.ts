@@ -60,6 +60,12 @@ export const configSchema = z
             maintenanceIntervalSeconds: z.number().int().min(1).max(3600).default(30),
             /** how often `serve` reads the workers' new events for the live stream, ms */
             eventsPollMs: z.number().int().min(20).max(10_000).default(250),
+            /**
+             * each `worker` serves its own GET /metrics (tick durations, decisions, actions, outcomes,
+             * watch errors, process metrics) on server.host at this port; 0 = any free port (printed).
+             * Default: none. `worker --metrics-port N` overrides it per process.
+             */
+            metricsPort: z.number().int().min(0).max(65_535).optional(),
           })
           .strict(),
       ])

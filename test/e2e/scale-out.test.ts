@@ -22,7 +22,7 @@ interface Worker {
 }
 
 async function startWorker(config: string): Promise<Worker> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'worker', '--config', config, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
@@ -158,6 +158,12 @@ describe.skipIf(!available || !BUILT)('scale-out: serve + two workers on Postgre
     const learned = (await (await fetch(`${api.url}/api/audit?type=policy.updated`)).json()) as { events: Array<{ payload: Record<string, unknown> }> };
     expect(learned.events.filter((e) => e.payload.fromDeployment === id)).toHaveLength(1);
 
+    // the surviving worker's own metrics: the outcome it verified and its ticks
+    const workerMetrics = /metrics on (http:\S+)/.exec(other.output())?.[1];
+    expect(workerMetrics, 'the worker prints where its metrics are').toBeDefined();
+    const wm = await (await fetch(workerMetrics!)).text();
+    expect(wm).toMatch(/^commander_outcomes_total\{action="rollback",recovered="true"\} 1$/m);
+    expect(Number(/^commander_tick_duration_seconds_count (\d+)$/m.exec(wm)?.[1] ?? 0)).toBeGreaterThan(0);
     // the API's metrics count the action a worker did, from the timeline
     expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/^commander_actions_total\{action="rollback",result="executed"\} 1$/m);
     const verify = (await (await fetch(`${api.url}/api/audit/verify`)).json()) as { ok: boolean };
