@@ -121,16 +121,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
       close: () =>
         (closing ??= (async () => {
-          // running watches stop between steps and go back to the queue for another worker
-          await queue.close();
-          await metricsServer?.close();
-          await shared?.stop?.();
-          await learnLock.close();
+          // newest first: the queue closes first, so running watches stop between steps and go
+          // back to it for another worker
+          for (const undo of [...opened].reverse()) await undo();
           await store.close();
         })()),
     };
   } catch (e) {
-    for (const undo of opened.reverse()) await Promise.resolve(undo()).catch(() => undefined);
+    for (const undo of [...opened].reverse()) await Promise.resolve(undo()).catch(() => undefined);
     await store.close();
     throw e;
   }

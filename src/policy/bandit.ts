@@ -3,10 +3,11 @@
 // policy's judgement (expert-prior.ts: its calibrated probabilities turned into expected rewards);
 // the regression learns a residual θₐ·x on top (Gaussian prior, conjugate updates) from verified
 // outcomes online. Training (train.ts) gives the residual its support: simulated incidents count as
-// outcomes that agreed with the expert, so its precision is high where the simulator saw many. Why this model: its posterior is exact
-// and cheap to update one outcome at a time, every number in it can be inspected, a linear residual
-// is easy to explain feature by feature, and it starts as good as the best judgement we have instead
-// of having to rediscover it from data that differs from production.
+// outcomes that agreed with the expert, so its precision is high where the simulator saw many.
+// Why this model: its posterior is exact and cheap to update one outcome at a time, every number
+// in it can be inspected, a linear residual is easy to explain feature by feature, and it starts as
+// good as the best judgement we have instead of having to rediscover it from data that differs
+// from production.
 //
 // - Two things are uncertain: what is really going on (the expert's probability for each action
 //   being the right one) and the residual (its Gaussian posterior). `confidence` is the posterior
@@ -402,7 +403,8 @@ export function explain(m: BanditModel, post: Posterior, action: Action, feature
 export function observe(m: BanditModel, features: Features, action: Action, reward: number, weight = 1, label?: string): number[] {
   const first = basis(m, features);
   const z = first.z;
-  const x = m.rbf && coverNovelState(m, m.rbf, z, first.x, label ?? action) ? basis(m, features).x : first.x;
+  // with a new prototype the basis gains its bump; the standardized features stay the same
+  const x = m.rbf && coverNovelState(m, m.rbf, z, first.x, label ?? action) ? bumps(m.rbf, z) : first.x;
   updateArm(m.arms[action], x, reward - priorMeans(m, features)[action], weight);
   return z;
 }

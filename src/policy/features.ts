@@ -201,9 +201,10 @@ export function extractFeatures(analysis: Analysis, stepSeconds = 15): Features 
   f.health_bad = healthFindings.length > 0 ? 1 : 0;
   const onsets = healthFindings.map((x) => x.onset).filter((o): o is number => o !== undefined);
   const stepMs = stepSeconds * 1000;
-  f.onset_steps = onsets.length ? Math.max(0, (Math.min(...onsets) - analysis.deployAt) / stepMs) : -1;
-  f.onset_in_warmup = onsets.length && f.onset_steps <= 3 ? 1 : 0;
-  f.onset_minutes = onsets.length ? Math.min(60, Math.max(0, (Math.min(...onsets) - analysis.deployAt) / 60_000)) : -1;
+  const sinceDeploy = onsets.length ? Math.max(0, Math.min(...onsets) - analysis.deployAt) : -1;
+  f.onset_steps = sinceDeploy >= 0 ? sinceDeploy / stepMs : -1;
+  f.onset_in_warmup = sinceDeploy >= 0 && f.onset_steps <= 3 ? 1 : 0;
+  f.onset_minutes = sinceDeploy >= 0 ? Math.min(60, sinceDeploy / 60_000) : -1;
   f.onset_before_deploy = analysis.findings.some((x) => (x.stats.pre_shift_steps ?? 0) > 0 && (healthFindings.includes(x) || x.kind === 'load_change')) ? 1 : 0;
   f.max_severity = analysis.findings.reduce((m, x) => Math.max(m, x.severity), 0);
   return f;

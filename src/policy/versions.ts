@@ -69,8 +69,7 @@ export class PolicyVersions {
   async get(version: string): Promise<{ meta: VersionMeta; model: BanditModel } | undefined> {
     const idx = await this.index();
     const meta = idx?.versions.find((v) => v.version === version);
-    if (!meta) return undefined;
-    if (meta.pruned) return undefined;
+    if (!meta || meta.pruned) return undefined;
     const model = await this.store.getState<BanditModel>(modelKey(version));
     return model ? { meta, model } : undefined;
   }
