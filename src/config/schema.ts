@@ -94,6 +94,8 @@ export const configSchema = z
         services: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/)).min(1).default(['checkout', 'payments', 'search', 'inventory']),
         /** deployment history whose `behaviour` fields plan how those versions behave */
         deploymentsFile: z.string().optional(),
+        /** live world: real seconds its services run before it deploys or prints its URL (default min(30, watch.baselineSeconds)) */
+        baselineSeconds: z.number().min(0).max(3600).optional(),
       })
       .prefault({}),
     policy: z

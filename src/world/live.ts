@@ -48,6 +48,12 @@ export interface LiveWorldConfig {
   stateDir?: string;
   /** extra per-request CPU work in the demo service (ms) */
   workMs?: number;
+  /**
+   * Real seconds the services run under load before start() returns and the world deploys:
+   * the first deploy then has a "before" (metrics, log lines, traces) to be compared with.
+   * Default 0.
+   */
+  baselineSeconds?: number;
 }
 
 /** How to run the demo service: the compiled file (next to us, or in dist/), else the TypeScript source via tsx. */
@@ -140,6 +146,7 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
     let counter = 0;
     let minor = 0;
     let timer: NodeJS.Timeout | undefined;
+    let endBaseline: (() => void) | undefined;
     let surgeTimer: NodeJS.Timeout | undefined;
     let stopped = false;
     let scheduler: Scheduler | undefined;
@@ -262,6 +269,20 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
         scrape.start();
         load.start();
         ctx.log(`live: ${service} ${cfg.initialVersion ?? 'v1.0.0'} running on ${actuator.endpoints(service).map((r) => r.port).join(', ')}`);
+        const baseline = cfg.baselineSeconds ?? 0;
+        if (baseline > 0) {
+          ctx.log(`live: collecting a ${baseline} s baseline under load before the first deploy…`);
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, baseline * 1000);
+            endBaseline = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          endBaseline = undefined;
+          if (stopped) return;
+          ctx.log(`live: baseline ready (${baseline} s of ${service} ${cfg.initialVersion ?? 'v1.0.0'})`);
+        }
         if (!cfg.autoDeploy) return;
         const schedule = (): void => {
           if (stopped) return;
@@ -279,6 +300,7 @@ export function liveWorldFactory(cfg: LiveWorldConfig): WorldFactory {
       },
       async stop() {
         stopped = true;
+        endBaseline?.();
         clearTimeout(timer);
         clearTimeout(surgeTimer);
         load.stop();

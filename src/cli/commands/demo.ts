@@ -27,6 +27,8 @@ const WORLDS: Record<string, WorldLoader> = {
       autoDeploy: config.demo.autoDeploy,
       minIntervalSeconds: config.demo.minIntervalSeconds,
       maxIntervalSeconds: config.demo.maxIntervalSeconds,
+      // the services run this long before the first deploy, so it has a "before" to be judged against
+      baselineSeconds: config.demo.baselineSeconds ?? Math.min(30, config.watch.baselineSeconds),
     });
   },
 };
