@@ -1,67 +1,93 @@
 // One uPlot chart per metric. uPlot (and its CSS) is imported lazily by the page that uses
-// this, so the list page never downloads it.
-import { useEffect, useRef } from 'react';
+// this, so the list page never downloads it. The baseline window, the normal range and the
+// markers are DOM elements over the plot (not canvas paint): they carry text for screen
+// readers and tooltips, and a test can find them. uPlot's own legend ("Time: — observed: —"
+// when idle) is off: the key is the figure's caption, the values under the cursor show only
+// while the cursor is on the chart.
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartModel } from '../lib/chart.js';
+import { axisTimes, type ChartModel } from '../lib/chart.js';
 import { formatMetric, formatTime } from '../lib/format.js';
 
-const MARKER_COLOUR: Record<string, string> = { deploy: '#2563eb', onset: '#d97706', action: '#7c3aed' };
+const HEIGHT = 200;
+const AXIS_FONT = '12px system-ui, sans-serif';
+const MAIN = '#dc2626';
+const BASE = '#64748b';
 
-function markersPlugin(model: ChartModel): uPlot.Plugin {
+const valueText = (metric: string, v: number | null): string => (v === null ? 'no sample' : formatMetric(metric, v));
+
+/** Tick length + gap + the widest label, measured in the axis font. */
+function axisWidth(u: uPlot, values: string[] | null): number {
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.font = AXIS_FONT;
+  const widest = Math.max(0, ...(values ?? []).map((v) => ctx.measureText(v).width));
+  ctx.restore();
+  return Math.ceil(widest) + 22;
+}
+
+interface Hover {
+  at: number;
+  main: number | null;
+  base: number | null;
+}
+
+/** Places the overlay elements from the model on every redraw (resize, data). */
+function overlayPlugin(model: ChartModel, metric: string): uPlot.Plugin {
+  let layer: HTMLDivElement;
   return {
     hooks: {
-      drawAxes: [
+      init: [
         (u) => {
-          // Shaded reference band and before-deploy region, under the lines.
-          const { ctx } = u;
-          const { left, top, width, height } = u.bbox;
-          ctx.save();
-          const deploy = model.markers.find((m) => m.kind === 'deploy');
-          if (deploy && model.baselineKind !== 'stable') {
-            const x = u.valToPos(deploy.at / 1000, 'x', true);
-            if (x > left) {
-              ctx.fillStyle = 'rgba(100,116,139,0.08)';
-              ctx.fillRect(left, top, Math.min(x, left + width) - left, height);
-            }
-          }
-          if (model.band) {
-            const y1 = u.valToPos(model.band.hi, 'y', true);
-            const y2 = u.valToPos(model.band.lo, 'y', true);
-            const a = Math.max(top, Math.min(y1, y2));
-            const b = Math.min(top + height, Math.max(y1, y2));
-            if (b > a) {
-              ctx.fillStyle = 'rgba(22,163,74,0.12)';
-              ctx.fillRect(left, a, width, b - a);
-            }
-          }
-          ctx.restore();
+          layer = document.createElement('div');
+          layer.className = 'ov';
+          u.over.appendChild(layer);
         },
       ],
       draw: [
         (u) => {
-          const { ctx } = u;
-          const { left, top, width, height } = u.bbox;
-          ctx.save();
-          ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-          ctx.textAlign = 'left';
-          ctx.textBaseline = 'alphabetic';
-          ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
-          ctx.lineWidth = 1.5 * devicePixelRatio;
+          layer.replaceChildren();
+          const w = u.over.clientWidth;
+          const h = u.over.clientHeight;
+          const x = (ms: number) => u.valToPos(ms / 1000, 'x');
+          const div = (cls: string, css: Partial<CSSStyleDeclaration>, text?: string, title?: string): HTMLDivElement => {
+            const el = document.createElement('div');
+            el.className = cls;
+            Object.assign(el.style, css);
+            if (text) el.textContent = text;
+            if (title) el.title = title;
+            layer.appendChild(el);
+            return el;
+          };
+          if (model.window) {
+            const a = Math.max(0, x(model.window[0]));
+            const b = Math.min(w, x(model.window[1]));
+            if (b > a) {
+              const el = div('ov-baseline', { left: `${a}px`, width: `${b - a}px`, height: `${h}px` }, undefined, 'the baseline this deployment was judged against');
+              el.dataset.from = String(model.window[0]);
+              el.dataset.to = String(model.window[1]);
+              if (b - a > 60) div('ov-baseline-label', { left: `${a + 4}px`, top: `${h - 16}px` }, 'baseline');
+            }
+          }
+          if (model.band) {
+            const top = Math.max(0, u.valToPos(model.band.hi, 'y'));
+            const bottom = Math.min(h, u.valToPos(model.band.lo, 'y'));
+            // a flat baseline (no errors at all before) is a line, still drawn so it can be seen
+            const height = Math.max(2, bottom - top);
+            div('ov-band', { top: `${Math.min(top, h - height)}px`, height: `${height}px`, width: `${w}px` }, undefined, `${model.band.label}: ${formatMetric(metric, model.band.lo)} – ${formatMetric(metric, model.band.hi)}`);
+          }
           let row = 0;
           for (const m of model.markers) {
-            const x = u.valToPos(m.at / 1000, 'x', true);
-            if (x < left || x > left + width) continue;
-            ctx.strokeStyle = ctx.fillStyle = MARKER_COLOUR[m.kind] ?? '#000';
-            ctx.beginPath();
-            ctx.moveTo(x, top);
-            ctx.lineTo(x, top + height);
-            ctx.stroke();
-            const tw = ctx.measureText(m.label).width;
-            const tx = x + 4 + tw > left + width ? x - 4 - tw : x + 4;
-            ctx.fillText(m.label, tx, top + (12 + 13 * (row++ % 3)) * devicePixelRatio);
+            const px = x(m.at);
+            if (!(px >= 0 && px <= w)) continue;
+            const line = div(`ov-marker ov-${m.kind}`, { left: `${px}px`, height: `${h}px` }, undefined, `${m.title} (${formatTime(m.at)})`);
+            line.dataset.at = String(m.at);
+            const label = div(`ov-label ov-${m.kind}`, { top: `${2 + 15 * (row++ % 3)}px` }, m.label);
+            // labels to the right of their line, unless that would leave the plot
+            const lw = label.offsetWidth;
+            label.style.left = `${px + 4 + lw > w ? px - 4 - lw : px + 4}px`;
           }
-          ctx.restore();
         },
       ],
     },
@@ -70,40 +96,65 @@ function markersPlugin(model: ChartModel): uPlot.Plugin {
 
 export default function MetricChart({ metric, model }: { metric: string; model: ChartModel }) {
   const box = useRef<HTMLDivElement>(null);
+  const [hover, setHover] = useState<Hover>();
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const series: uPlot.Series[] = [
-      { value: (_u, v) => (v == null ? '—' : formatTime(v * 1000)) },
-      { label: model.mainLabel, stroke: '#dc2626', width: 2, spanGaps: true, value: (_u, v) => formatMetric(metric, v) },
-    ];
-    if (model.hasBaseline) {
-      series.push({
-        label: model.baselineKind === 'stable' ? 'stable' : 'before',
-        stroke: '#64748b',
-        width: 1.5,
-        dash: [4, 3],
-        spanGaps: true,
-        value: (_u, v) => formatMetric(metric, v),
-      });
-    }
+    const series: uPlot.Series[] = [{}, { label: model.mainLabel, stroke: MAIN, width: 2, spanGaps: true }];
+    if (model.hasBaseline) series.push({ label: model.baselineLabel, stroke: BASE, width: 1.5, dash: [4, 3], spanGaps: true });
     const data = model.hasBaseline ? model.data : [model.data[0], model.data[1]];
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
-      height: 200,
+      height: HEIGHT,
       series,
       scales: { x: { time: true, range: () => model.view } },
-      axes: [{ space: 80 }, { values: (_u, vals) => vals.map((v) => formatMetric(metric, v)), size: 70 }],
-      plugins: [markersPlugin(model)],
-      legend: { live: true },
+      axes: [
+        { space: 70, font: AXIS_FONT, values: (_u, splits) => axisTimes(splits) },
+        {
+          font: AXIS_FONT,
+          values: (_u, vals) => vals.map((v) => formatMetric(metric, v)),
+          // wide enough for the longest tick label: a fixed width cut "400 ms" and "30%" short
+          size: (u, values) => axisWidth(u, values),
+        },
+      ],
+      legend: { show: false },
+      plugins: [overlayPlugin(model, metric)],
+      hooks: {
+        setCursor: [
+          (u) => {
+            const i = u.cursor.idx;
+            if (i === null || i === undefined) return setHover(undefined);
+            setHover({ at: u.data[0][i]! * 1000, main: (u.data[1]?.[i] as number | null) ?? null, base: (u.data[2]?.[i] as number | null | undefined) ?? null });
+          },
+        ],
+      },
     };
     const plot = new uPlot(opts, data as uPlot.AlignedData, el);
-    const ro = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: 200 }));
+    const ro = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: HEIGHT }));
     ro.observe(el);
     return () => {
       ro.disconnect();
       plot.destroy();
     };
   }, [metric, model]);
-  return <div ref={box} className="chart" data-testid={`chart-${metric}`} />;
+  return (
+    <>
+      <div ref={box} className="chart" data-testid={`chart-${metric}`} />
+      {/* the values under the cursor; empty while nothing is hovered (the key is in the caption) */}
+      <p className="chart-readout small" data-testid={`readout-${metric}`}>
+        {hover && (
+          <>
+            <span className="sw sw-main">{model.mainLabel}</span> <strong>{valueText(metric, hover.main)}</strong>
+            {model.hasBaseline && (
+              <>
+                {' · '}
+                <span className="sw sw-base">{model.baselineLabel}</span> <strong>{valueText(metric, hover.base)}</strong>
+              </>
+            )}
+            <span className="muted"> at {formatTime(hover.at).slice(11)}</span>
+          </>
+        )}
+      </p>
+    </>
+  );
 }

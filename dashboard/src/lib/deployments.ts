@@ -132,3 +132,16 @@ export function evidenceAt(
   }
   return { summary, analysis };
 }
+
+/**
+ * Where the watch's pre-deploy baseline starts (epoch ms): what it collected from, as its
+ * timeline says (`signals.collected.from`, else `watch.started.baselineSeconds`).
+ */
+export function baselineFrom(events: DeploymentDetailResponse['events'], deployAt: number): number | undefined {
+  for (const e of events) {
+    const p = e.payload ?? {};
+    if (e.type === 'signals.collected' && typeof p.from === 'number') return p.from;
+    if (e.type === 'watch.started' && typeof p.baselineSeconds === 'number') return deployAt - p.baselineSeconds * 1000;
+  }
+  return undefined;
+}

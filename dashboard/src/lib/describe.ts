@@ -1,12 +1,19 @@
 // One readable line per timeline event, from whatever its payload carries.
 import type { TimelineEvent } from '../../../src/core/timeline.js';
 import type { Finding } from '../../../src/core/types.js';
-import { actionLabel, formatConfidence, statusLabel } from './format.js';
+import { actionLabel, formatConfidence, guardLabel, statusLabel } from './format.js';
 
 type P = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const obj = (v: unknown): P => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as P) : {});
+
+/** 90 → "90 s", 600 → "10 min", 5400 → "1.5 h". */
+function seconds(s: number): string {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round((s / 60) * 10) / 10} min`;
+  return `${Math.round((s / 3600) * 10) / 10} h`;
+}
 
 export const EVENT_LABEL: Record<string, string> = {
   'deployment.received': 'Deployment received',
@@ -43,13 +50,20 @@ export function describeEvent(ev: TimelineEvent): string {
       const top = [...fs].sort((x, y) => y.severity - x.severity)[0];
       return `${fs.length} finding${fs.length === 1 ? '' : 's'}${top ? `; top: ${top.text}` : ''}`;
     }
+    case 'watch.started': {
+      const w = num(p.windowSeconds);
+      const b = num(p.baselineSeconds);
+      const st = num(p.stepSeconds);
+      if (w === undefined || b === undefined) return '';
+      return `watching ${seconds(w)} after the deploy against the ${seconds(b)} before it${st !== undefined ? `, every ${seconds(st)}` : ''}`;
+    }
     case 'summary.written':
       return str(obj(p.summary).headline) ?? str(p.headline) ?? '';
     case 'decision.made': {
       const d = Object.keys(obj(p.decision)).length ? obj(p.decision) : p;
       const g = obj(d.guard ?? p.guard);
       const parts = [actionLabel(str(d.action) ?? '?'), formatConfidence(num(d.confidence))];
-      if (str(g.mode)) parts.push(`→ ${String(g.mode).replace('_', ' ')}`);
+      if (str(g.mode)) parts.push(`→ ${guardLabel(String(g.mode))}`);
       return parts.join(' ');
     }
     case 'action.requested':

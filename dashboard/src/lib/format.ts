@@ -29,7 +29,7 @@ export function formatStat(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a < 0.001) return v.toExponential(1);
-  if (a < 1) return v.toPrecision(2);
+  if (a < 1) return String(Number(v.toPrecision(2)));
   if (a < 100) return String(Math.round(v * 100) / 100);
   return Math.round(v).toLocaleString('en-US');
 }
@@ -42,6 +42,47 @@ export function formatMetric(metric: string, v: number | null | undefined): stri
   if (metric.endsWith('_ms')) return `${formatStat(v)} ms`;
   if (metric === 'request_rate') return `${formatStat(v)}/s`;
   return formatStat(v);
+}
+
+const METRIC_LABEL: Record<string, string> = {
+  error_rate: 'Error rate',
+  latency_p95_ms: 'Latency (p95)',
+  cpu_utilization: 'CPU',
+  memory_bytes: 'Memory',
+  request_rate: 'Requests',
+  restarts: 'Restarts',
+};
+
+/** A metric's name for a person; a metric the product does not know keeps its own name. */
+export function metricLabel(metric: string): string {
+  return METRIC_LABEL[metric] ?? metric;
+}
+
+/** An action as a noun: "after the rollback". */
+export function actionNoun(action: string): string {
+  return ({ rollback: 'rollback', scale_up: 'scale-up', escalate: 'escalation', continue: 'decision to continue' } as Record<string, string>)[action] ?? action;
+}
+
+/** Who wrote a summary: the deterministic writer, or a language model that narrated the findings. */
+export function authorLabel(author: string): string {
+  if (author === 'deterministic') return 'the commander from its analysis (no language model)';
+  return author.startsWith('llm:') ? `${author.slice(4)} (language model), checked against the analysis` : author;
+}
+
+/** What the guardrails let a decision do, in words. */
+export function guardLabel(mode: string): string {
+  return (
+    { execute: 'acted on its own', await_approval: 'waits for a person', dry_run: 'dry run: recorded, not done', record_only: 'recorded only' }[mode] ??
+    mode.replace(/_/g, ' ')
+  );
+}
+
+/** A p-value as people write it: "p < 0.001" is too coarse next to 3e-25, so small ones keep their exponent. */
+export function formatP(p: number): string {
+  if (!Number.isFinite(p)) return 'p = ?';
+  if (p >= 0.001) return `p = ${p.toPrecision(2)}`;
+  const [m, e] = p.toExponential(0).split('e');
+  return `p = ${m}e${e}`;
 }
 
 export const ACTION_LABEL: Record<Action, string> = {

@@ -1,10 +1,12 @@
 import { useMemo, useRef } from 'react';
 import { ApprovalForm } from '../components/ApprovalForm.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
+import { FindingList } from '../components/Findings.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { useDeployments } from '../lib/deploymentsStore.js';
-import { formatStat, formatTime } from '../lib/format.js';
+import { formatTime } from '../lib/format.js';
 import { deploymentHref } from '../lib/route.js';
+import { rankFindings } from '../lib/findings.js';
 import type { DecisionRecord } from '../../../src/core/api.js';
 
 function ApprovalCard({ id }: { id: string }) {
@@ -13,7 +15,7 @@ function ApprovalCard({ id }: { id: string }) {
   if (!d) return <li className="card muted">Loading…</li>;
   const pending = [...d.decisions].reverse().find((x) => x.approval === 'pending');
   const dep = d.deployment;
-  const top = [...(d.analysis?.findings ?? [])].sort((a, b) => b.severity - a.severity).slice(0, 4);
+  const top = rankFindings(d.analysis?.findings ?? []).slice(0, 4);
   return (
     <li className="card approval-card" data-testid="approval-card" data-id={dep.id}>
       <h2>
@@ -39,19 +41,7 @@ function ApprovalCard({ id }: { id: string }) {
           {top.length > 0 && (
             <details>
               <summary>Evidence ({top.length} strongest findings)</summary>
-              <ul className="findings">
-                {top.map((f) => (
-                  <li key={f.id}>
-                    {f.text}{' '}
-                    <span className="muted small">
-                      {Object.entries(f.stats)
-                        .slice(0, 6)
-                        .map(([k, v]) => `${k}=${formatStat(v)}`)
-                        .join(' ')}
-                    </span>
-                  </li>
-                ))}
-              </ul>
+              <FindingList findings={top} testId="approval-findings" />
             </details>
           )}
           <p className="small muted">decided {formatTime(pending.at)} by policy {pending.policyVersion}</p>

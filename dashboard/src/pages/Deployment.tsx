@@ -1,55 +1,19 @@
-import { lazy, Suspense, useMemo, useState } from 'react';
-import type { DeploymentDetailResponse } from '../../../src/core/api.js';
+import { useMemo, useState } from 'react';
+import type { DecisionRecord, DeploymentDetailResponse } from '../../../src/core/api.js';
 import type { Finding } from '../../../src/core/types.js';
 import { ApprovalForm } from '../components/ApprovalForm.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
 import { Card } from '../components/Card.js';
+import { EvidenceCards } from '../components/Evidence.js';
+import { MetricCharts } from '../components/MetricCharts.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
-import { buildChart, orderMetrics } from '../lib/chart.js';
-import { evidenceAt, primaryDecision } from '../lib/deployments.js';
+import { baselineFrom, evidenceAt, primaryDecision } from '../lib/deployments.js';
 import { describeEvent, EVENT_LABEL } from '../lib/describe.js';
-import { actionLabel, formatStat, formatTime } from '../lib/format.js';
+import { actionLabel, authorLabel, formatConfidence, formatStat, formatTime, guardLabel } from '../lib/format.js';
 
-const MetricChart = lazy(() => import('../components/MetricChart.js'));
+const NONE: Finding[] = [];
 
-const LOG_KINDS = new Set(['log_new', 'log_spike']);
-
-function Stats({ stats }: { stats: Record<string, number> }) {
-  const e = Object.entries(stats ?? {});
-  if (!e.length) return null;
-  return (
-    <dl className="stats">
-      {e.map(([k, v]) => (
-        <div key={k}>
-          <dt>{k}</dt>
-          <dd>{formatStat(v)}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function FindingItem({ f }: { f: Finding }) {
-  return (
-    <li className="finding">
-      <div className="finding-head">
-        <span className="sev" title="severity" aria-label={`severity ${Math.round(f.severity * 100)}%`}>
-          <span style={{ width: `${Math.round(f.severity * 100)}%` }} />
-        </span>
-        <strong>{f.text}</strong>
-      </div>
-      <div className="muted small">
-        {f.kind.replace('_', ' ')} · {f.subject}
-        {f.comparison !== 'none' && ` · ${f.comparison.replace('_', ' vs ')}`}
-        {f.onset !== undefined && ` · onset ${formatTime(f.onset)}`}
-      </div>
-      <Stats stats={f.stats} />
-    </li>
-  );
-}
-
-function Decisions({ d }: { d: DeploymentDetailResponse }) {
-  const last = primaryDecision(d);
+function Decisions({ d, last }: { d: DeploymentDetailResponse; last?: DecisionRecord }) {
   if (!last) return <p className="muted">No decision yet: the watch is still gathering evidence.</p>;
   return (
     <div className="decision" data-testid="decision">
@@ -57,11 +21,11 @@ function Decisions({ d }: { d: DeploymentDetailResponse }) {
         <ActionBadge action={last.action} />
         <ConfidenceMeter value={last.confidence} label="confidence" />
         <span className="muted small">
-          policy {last.policyVersion} · {formatTime(last.at)}
+          policy <a href="#/policy">{last.policyVersion}</a> · {formatTime(last.at)}
         </span>
       </div>
       <p>
-        Guard: <strong>{last.guard.mode.replace('_', ' ')}</strong> — {last.guard.reason}
+        Guardrails: <strong>{guardLabel(last.guard.mode)}</strong> — {last.guard.reason}
         {last.approval && last.approval !== 'not_needed' && (
           <>
             {' '}
@@ -81,8 +45,9 @@ function Decisions({ d }: { d: DeploymentDetailResponse }) {
       )}
       {last.scores && (
         <p className="small muted">
-          Scores:{' '}
+          How the policy scored each action:{' '}
           {Object.entries(last.scores)
+            .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
             .map(([a, s]) => `${actionLabel(a)} ${formatStat(s ?? 0)}`)
             .join(' · ')}
         </p>
@@ -94,70 +59,13 @@ function Decisions({ d }: { d: DeploymentDetailResponse }) {
           <ul>
             {[...d.decisions].reverse().map((x) => (
               <li key={x.id}>
-                {formatTime(x.at)} — {actionLabel(x.action)} {Math.round(x.confidence * 100)}% ({x.guard.mode.replace('_', ' ')})
+                {formatTime(x.at)} — {actionLabel(x.action)} {formatConfidence(x.confidence)} ({guardLabel(x.guard.mode)})
               </li>
             ))}
           </ul>
         </details>
       )}
     </div>
-  );
-}
-
-function Charts({ d, findings }: { d: DeploymentDetailResponse; findings: Finding[] }) {
-  const models = useMemo(
-    () =>
-      orderMetrics(Object.keys(d.series ?? {})).map((m) => ({
-        metric: m,
-        model: buildChart(m, d.series![m]!, d.deployment.at, findings, d.actions),
-      })),
-    [d, findings],
-  );
-  if (!models.length) return <p className="muted">No metric series yet.</p>;
-  return (
-    <div className="charts">
-      {models.map(({ metric, model }) => (
-        <figure key={metric} className="chart-fig">
-          <figcaption>
-            <strong>{metric}</strong>
-            <span className="legend-key">
-              <span className="k k-deploy">deploy</span>
-              <span className="k k-onset">onset</span>
-              <span className="k k-action">action</span>
-              {model.band && <span className="k k-band">{model.band.label}</span>}
-            </span>
-          </figcaption>
-          <Suspense fallback={<div className="chart chart-loading">Loading chart…</div>}>
-            <MetricChart metric={metric} model={model} />
-          </Suspense>
-        </figure>
-      ))}
-    </div>
-  );
-}
-
-function Logs({ findings }: { findings: Finding[] }) {
-  const logs = findings.filter((f) => LOG_KINDS.has(f.kind));
-  if (!logs.length) return <p className="muted">No new or spiking log templates since the deploy.</p>;
-  return (
-    <ul className="logs">
-      {logs.map((f) => (
-        <li key={f.id}>
-          <div>
-            <span className={`badge ${f.kind === 'log_new' ? 'tone-bad' : 'tone-warn'}`}>{f.kind === 'log_new' ? 'new' : 'spiking'}</span>{' '}
-            {f.evidence?.level && <span className="badge tone-info">{f.evidence.level}</span>}{' '}
-            <code className="template">{f.evidence?.template ?? f.subject}</code>
-          </div>
-          <Stats stats={f.stats} />
-          {f.evidence?.samples?.length ? (
-            <details>
-              <summary>Sample lines ({f.evidence.samples.length})</summary>
-              <pre className="samples">{f.evidence.samples.join('\n')}</pre>
-            </details>
-          ) : null}
-        </li>
-      ))}
-    </ul>
   );
 }
 
@@ -174,15 +82,22 @@ export default function DeploymentPage({ id }: { id: string }) {
     );
   }
   if (!d) return <p className="muted">Loading deployment…</p>;
+  return <Detail d={d} />;
+}
+
+function Detail({ d }: { d: DeploymentDetailResponse }) {
   const dep = d.deployment;
-  // Show the evidence the acted-on decision rested on; the latest is shown beside it when newer.
+  // The decision shown (and whose evidence is shown) is the acted-on one unless the reader picks another.
+  const [chosenId, setChosenId] = useState<string>();
   const primary = primaryDecision(d);
-  const then = primary && primary.action !== 'continue' ? evidenceAt(d.events, primary.at) : {};
-  const summary = then.summary ?? d.summary;
-  const analysis = then.analysis ?? d.analysis;
-  const laterSummary = then.summary && d.summary && d.summary.headline !== then.summary.headline ? d.summary : undefined;
-  const findings = analysis?.findings ?? [];
-  const why = findings.filter((f) => !LOG_KINDS.has(f.kind)).sort((a, b) => b.severity - a.severity);
+  const chosen = d.decisions.find((x) => x.id === chosenId) ?? primary;
+  const then = useMemo(() => (chosen ? evidenceAt(d.events, chosen.at) : {}), [d.events, chosen]);
+  const from = useMemo(() => baselineFrom(d.events, dep.at), [d.events, dep.at]);
+  // A "continue" is best explained by the latest summary; any other action by the one it was made on.
+  const decidedOn = chosen && chosen.action !== 'continue' && then.summary ? then.summary : undefined;
+  const summary = decidedOn ?? d.summary;
+  const laterSummary = decidedOn && d.summary && d.summary.headline !== decidedOn.headline ? d.summary : undefined;
+  const findings = then.analysis?.findings ?? d.analysis?.findings ?? NONE;
   return (
     <article className="detail" data-status={dep.status} aria-labelledby="dep-title">
       <p>
@@ -204,7 +119,7 @@ export default function DeploymentPage({ id }: { id: string }) {
         <Card id="s-sum" title="Summary">
           {summary ? (
             <div data-testid="summary">
-              {then.summary && <p className="small muted">When it decided ({formatTime(primary!.at)}):</p>}
+              {decidedOn && <p className="small muted">When it decided ({formatTime(chosen!.at)}):</p>}
               <p className="headline">{summary.headline}</p>
               {summary.lines.length > 0 && (
                 <ul>
@@ -213,7 +128,7 @@ export default function DeploymentPage({ id }: { id: string }) {
                   ))}
                 </ul>
               )}
-              <p className="small muted">written by {summary.author}</p>
+              <p className="small muted">written by {authorLabel(summary.author)}</p>
               {laterSummary && (
                 <p className="later">
                   <span className="small muted">Latest: </span>
@@ -226,40 +141,15 @@ export default function DeploymentPage({ id }: { id: string }) {
           )}
         </Card>
         <Card id="s-dec" title="Decision">
-          <Decisions d={d} />
+          <Decisions d={d} last={chosen} />
         </Card>
       </div>
 
       <Card id="s-charts" title="Metrics around the deploy">
-        <Charts d={d} findings={findings} />
+        <MetricCharts d={d} findings={findings} {...(from !== undefined ? { baselineFrom: from } : {})} />
       </Card>
 
-      <div className="grid2">
-        <Card id="s-why" title="Findings and their statistics">
-          {why.length ? (
-            <ul className="findings">
-              {why.map((f) => (
-                <FindingItem key={f.id} f={f} />
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">No findings yet.</p>
-          )}
-          {analysis && Object.keys(analysis.coverage).length > 0 && (
-            <p className="small muted">
-              {then.analysis && `As analysed at ${formatTime(analysis.at)}. `}
-              Data coverage after deploy:{' '}
-              {Object.entries(analysis.coverage)
-                .map(([m, c]) => `${m} ${Math.round(c * 100)}%`)
-                .join(' · ')}
-              {analysis.canary && ' · canary vs stable'}
-            </p>
-          )}
-        </Card>
-        <Card id="s-logs" title="Log templates new or spiking since deploy">
-          <Logs findings={findings} />
-        </Card>
-      </div>
+      <EvidenceCards d={d} {...(chosen ? { chosen } : {})} {...(then.analysis ? { atDecision: then.analysis } : {})} onChoose={setChosenId} />
 
       <div className="grid2">
         <Card id="s-act" title="Action and result">
@@ -290,7 +180,12 @@ export default function DeploymentPage({ id }: { id: string }) {
                 after {actionLabel(d.outcome.action)}
               </p>
               <p>{d.outcome.detail}</p>
-              {d.outcome.reward !== undefined && <p className="small muted">reward {formatStat(d.outcome.reward)}</p>}
+              {d.outcome.reward !== undefined && (
+                <p className="small muted">
+                  reward {d.outcome.reward > 0 ? '+' : ''}
+                  {formatStat(d.outcome.reward)} for the policy to learn from
+                </p>
+              )}
             </div>
           ) : (
             <p className="muted">Not verified yet.</p>
