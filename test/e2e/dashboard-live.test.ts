@@ -10,16 +10,17 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetailResponse } from '../../src/core/api.js';
 import type { Analysis, Finding } from '../../src/core/types.js';
+import { launchChromium } from './chromium.js';
 import { deployOnConceptPath, startCommander, stop, until, type Commander } from './spawn-commander.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ART = join(ROOT, 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// runs in the page (the test's own tsconfig has no DOM types)
+declare const getComputedStyle: (el: unknown) => { backgroundColor: string };
 const DONE = new Set(['rolled_back', 'not_recovered', 'healthy', 'escalated', 'scaled_up', 'action_failed', 'cancelled']);
 
 let commander: Commander | undefined;
@@ -45,7 +46,6 @@ beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js')) || !existsSync(join(ROOT, 'dashboard/dist/index.html'))) {
     throw new Error('run `npm run build` first: the e2e test drives the compiled CLI and the built dashboard');
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
   mkdirSync(ART, { recursive: true });
   tmp = mkdtempSync(join(tmpdir(), 'dash-live-e2e-'));
   // What `npm start` runs (live world, its own demo pacing and baseline period), without the
@@ -53,7 +53,7 @@ beforeAll(async () => {
   // period is over: 30 s of the services under load, then the processes' start on a loaded machine.
   commander = await startCommander(['demo', '--port', '0', '--db', join(tmp, 'c.db'), '--no-auto'], {}, 180_000);
   expect(commander.output()).toMatch(/baseline ready/);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_ARGS });
+  browser = await launchChromium();
 }, 200_000);
 
 afterAll(async () => {

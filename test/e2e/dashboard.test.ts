@@ -7,14 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.js';
 import { startCommander, stop, type Commander } from './spawn-commander.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ART = join(ROOT, 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let commander: Commander | undefined;
 let browser: Browser | undefined;
@@ -58,11 +57,10 @@ beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js')) || !existsSync(join(ROOT, 'dashboard/dist/index.html'))) {
     throw new Error('run `npm run build` first: the e2e test drives the compiled CLI and the built dashboard');
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium; .ci/run does it)`);
   mkdirSync(ART, { recursive: true });
   // DASHBOARD_E2E_URL points the test at a commander that is already running instead.
   base = process.env.DASHBOARD_E2E_URL ?? (await startDemo());
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_ARGS });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
