@@ -1,7 +1,7 @@
 // One uPlot chart per metric. uPlot (and its CSS) is imported lazily by the page that uses
 // this, so the list page never downloads it. The baseline window, the normal range and the
-// markers are DOM elements over the plot (not canvas paint): they carry text for screen
-// readers and tooltips, and a test can find them. uPlot's own legend ("Time: — observed: —"
+// markers are DOM elements over the plot (not canvas paint): their labels are text (with a
+// tooltip saying what and when), and a test can find them. uPlot's own legend ("Time: — observed: —"
 // when idle) is off: the key is the figure's caption, the values under the cursor show only
 // while the cursor is on the chart.
 import { useEffect, useRef, useState } from 'react';
@@ -34,7 +34,7 @@ interface Hover {
 }
 
 /** Places the overlay elements from the model on every redraw (resize, data). */
-function overlayPlugin(model: ChartModel, metric: string): uPlot.Plugin {
+function overlayPlugin(model: ChartModel): uPlot.Plugin {
   let layer: HTMLDivElement;
   return {
     hooks: {
@@ -64,7 +64,7 @@ function overlayPlugin(model: ChartModel, metric: string): uPlot.Plugin {
             const a = Math.max(0, x(model.window[0]));
             const b = Math.min(w, x(model.window[1]));
             if (b > a) {
-              const el = div('ov-baseline', { left: `${a}px`, width: `${b - a}px`, height: `${h}px` }, undefined, 'the baseline this deployment was judged against');
+              const el = div('ov-baseline', { left: `${a}px`, width: `${b - a}px`, height: `${h}px` });
               el.dataset.from = String(model.window[0]);
               el.dataset.to = String(model.window[1]);
               if (b - a > 60) div('ov-baseline-label', { left: `${a + 4}px`, top: `${h - 16}px` }, 'baseline');
@@ -75,15 +75,14 @@ function overlayPlugin(model: ChartModel, metric: string): uPlot.Plugin {
             const bottom = Math.min(h, u.valToPos(model.band.lo, 'y'));
             // a flat baseline (no errors at all before) is a line, still drawn so it can be seen
             const height = Math.max(2, bottom - top);
-            div('ov-band', { top: `${Math.min(top, h - height)}px`, height: `${height}px`, width: `${w}px` }, undefined, `${model.band.label}: ${formatMetric(metric, model.band.lo)} – ${formatMetric(metric, model.band.hi)}`);
+            div('ov-band', { top: `${Math.min(top, h - height)}px`, height: `${height}px`, width: `${w}px` });
           }
           let row = 0;
           for (const m of model.markers) {
             const px = x(m.at);
             if (!(px >= 0 && px <= w)) continue;
-            const line = div(`ov-marker ov-${m.kind}`, { left: `${px}px`, height: `${h}px` }, undefined, `${m.title} (${formatTime(m.at)})`);
-            line.dataset.at = String(m.at);
-            const label = div(`ov-label ov-${m.kind}`, { top: `${2 + 15 * (row++ % 3)}px` }, m.label);
+            div(`ov-marker ov-${m.kind}`, { left: `${px}px`, height: `${h}px` }).dataset.at = String(m.at);
+            const label = div(`ov-label ov-${m.kind}`, { top: `${2 + 15 * (row++ % 3)}px` }, m.label, `${m.title} (${formatTime(m.at)})`);
             // labels to the right of their line, unless that would leave the plot
             const lw = label.offsetWidth;
             label.style.left = `${px + 4 + lw > w ? px - 4 - lw : px + 4}px`;
@@ -118,7 +117,7 @@ export default function MetricChart({ metric, model }: { metric: string; model: 
         },
       ],
       legend: { show: false },
-      plugins: [overlayPlugin(model, metric)],
+      plugins: [overlayPlugin(model)],
       hooks: {
         setCursor: [
           (u) => {
