@@ -98,7 +98,8 @@ export class GithubClient {
       auth: opts.token,
       ...(opts.apiUrl ? { baseUrl: opts.apiUrl.replace(/\/+$/, '') } : {}),
       userAgent: 'devops-commander',
-      request: { retries: opts.retries ?? 2, retryAfter: 1 },
+      // retries of 5xx and network failures only (a request-level `retries` would retry 4xx too)
+      retry: { retries: opts.retries ?? 2 },
       log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log(`github: ${m}`), error: (m: string) => log(`github: ${m}`) },
       throttle: {
         enabled: opts.throttle ?? true,
