@@ -16,7 +16,7 @@ import { incidentEvidence } from './evidence.js';
 import { gitWithToken, type Git } from './git.js';
 import { GithubClient, repositoryFromRemote, type PullRequest } from './github-client.js';
 import { branchName, commitMessage, deploymentLink, parseMarker, prBody, prTitle, type RemediationMode } from './pr-body.js';
-import { findBadRange, resolveBad, type BadRange, type PrevCandidate } from './range.js';
+import { findBadRange, resolveBad, type PrevCandidate } from './range.js';
 import { baseCommit, openRepository, pushBranch, remoteBranchHead, type RepoHandle } from './repo.js';
 import { reviewPullRequest } from './review-flow.js';
 import type { PostedReview } from './reviewer.js';

@@ -53,7 +53,7 @@ export interface ReviewFacts {
   deploymentLink?: string;
 }
 
-const CONVENTIONAL = /^(feat|fix|revert|chore|docs|refactor|perf|test|build|ci|style)(\([A-Za-z0-9_.\/-]+\))?!?: \S.*$/;
+const CONVENTIONAL = /^(feat|fix|revert|chore|docs|refactor|perf|test|build|ci|style)(\([A-Za-z0-9_./-]+\))?!?: \S.*$/;
 
 export function reviewRules(f: ReviewFacts): ReviewFinding[] {
   const out: ReviewFinding[] = [];
