@@ -71,7 +71,7 @@ export const remediationSchema = z
         /** placeholders: {taskFile} {worktree} {service} {deploymentId} */
         argv: argv('["aider", "--yes", "--message-file", "{taskFile}"]'),
         timeoutSeconds: z.number().int().min(1).max(7200).default(900),
-        /** variables passed through to the agent (its model key); tokens of the commander never are */
+        /** variables passed through to the agent (its own model key); HOME, COMMANDER_*, GITHUB_TOKEN/GH_TOKEN and any variable holding one of the commander's tokens never are */
         passEnv: z.array(z.string().regex(ENV_NAME)).default([]),
       })
       .strict()

@@ -18,9 +18,11 @@ import { GithubClient, repositoryFromRemote, type PullRequest } from './github-c
 import { branchName, commitMessage, deploymentLink, parseMarker, prBody, prTitle, type RemediationMode } from './pr-body.js';
 import { findBadRange, resolveBad, type PrevCandidate } from './range.js';
 import { baseCommit, openRepository, pushBranch, remoteBranchHead, type RepoHandle } from './repo.js';
+import type { CheckSettings } from './review-checks.js';
 import { reviewPullRequest } from './review-flow.js';
 import type { PostedReview } from './reviewer.js';
 import { buildRevertBranch, type BuiltBranch } from './revert.js';
+import { commanderSecrets } from './run-command.js';
 import { keys, remediationState, type RemediationPr } from './state.js';
 
 export interface RemediationDeps {
@@ -94,6 +96,7 @@ export async function remediate(req: RemediateRequest, deps: RemediationDeps): P
   const token = env[cfg.github.tokenEnv]?.trim() || undefined;
   if (!req.dryRun && !token) throw new RemediationRefused(`${cfg.github.tokenEnv} is not set: the GitHub token is read from that environment variable (remediation.github.tokenEnv)`, 400);
   const git = gitWithToken(token, deps.gitBinary);
+  const secrets = commanderSecrets(env, cfg.github.tokenEnv);
 
   const actor = req.actor ?? 'system';
   const attempt = prior.failures + 1;
@@ -115,7 +118,7 @@ export async function remediate(req: RemediateRequest, deps: RemediationDeps): P
       built = await buildRevertBranch(git, repo.dir, { base: await baseCommit(git, repo, cfg.baseBranch), range, branch, message, identity });
     } else {
       if (!cfg.agent) throw new RemediationError('config', 'mode agent needs remediation.agent.argv (the coding agent to run)');
-      const fix = await prepareAgentFix(git, repo.dir, { deployment: d, range, evidence, branch, message, identity, cfg: { ...cfg, agent: cfg.agent }, secrets: token ? [token] : [], log: deps.log });
+      const fix = await prepareAgentFix(git, repo.dir, { deployment: d, range, evidence, branch, message, identity, cfg: { ...cfg, agent: cfg.agent }, secrets, log: deps.log });
       built = fix;
       checks = fix.checks;
     }
@@ -156,7 +159,7 @@ export async function remediate(req: RemediateRequest, deps: RemediationDeps): P
           gh,
           store,
           clock,
-          checks: checkSettings(cfg, token),
+          checks: checkSettings(cfg, secrets),
           requestChanges: cfg.review.event === 'REQUEST_CHANGES',
           ...(cfg.review.llm && deps.llm ? { llm: deps.llm } : {}),
           ...(deps.log ? { log: deps.log } : {}),
@@ -197,13 +200,13 @@ export function githubFor(cfg: ReturnType<typeof remediationFor>, repo: RepoHand
   return new GithubClient({ repository, token, throttle: cfg.github.throttle, ...(cfg.github.apiUrl ? { apiUrl: cfg.github.apiUrl } : {}), ...(log ? { log } : {}) });
 }
 
-export function checkSettings(cfg: ReturnType<typeof remediationFor>, token: string | undefined): import('./review-checks.js').CheckSettings {
+export function checkSettings(cfg: ReturnType<typeof remediationFor>, secrets: string[]): CheckSettings {
   return {
     limits: { maxFiles: cfg.limits.maxFiles, maxLines: cfg.limits.maxLines },
     ...(cfg.testCommand ? { testCommand: cfg.testCommand } : {}),
     ...(cfg.lintCommand ? { lintCommand: cfg.lintCommand } : {}),
     timeoutMs: cfg.review.timeoutSeconds * 1000,
-    secrets: token ? [token] : [],
+    secrets,
     ...(cfg.agent?.passEnv ? { passEnv: cfg.agent.passEnv } : {}),
   };
 }

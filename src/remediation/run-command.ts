@@ -32,17 +32,27 @@ export interface RunOptions {
 
 /** Always passed: what programs need to find their tools and speak plainly. */
 const BASE_ENV = ['PATH', 'LANG', 'LC_ALL', 'TERM', 'TZ'];
+/** Never passed, whatever passEnv says: the commander's own credentials and the sandbox's HOME. */
+const NEVER = /^(HOME|TMPDIR|GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|GITHUB_WEBHOOK_SECRET|ARGOCD_WEBHOOK_TOKEN|COMMANDER_\w*|GIT_CONFIG_\w*|SSH_AUTH_SOCK)$/;
+
+/** The commander's own secrets in `env`: the GitHub token (its variable) and the LLM key. */
+export function commanderSecrets(env: NodeJS.ProcessEnv, tokenEnv: string): string[] {
+  return [tokenEnv, 'GITHUB_TOKEN', 'GH_TOKEN', 'COMMANDER_LLM_API_KEY', 'GITHUB_WEBHOOK_SECRET', 'ARGOCD_WEBHOOK_TOKEN']
+    .map((k) => env[k]?.trim())
+    .filter((v): v is string => !!v && v.length >= 4);
+}
 
 /** The environment a configured program gets: never the commander's own credentials. */
 export function scrubbedEnv(home: string, opts: Pick<RunOptions, 'passEnv' | 'secrets' | 'env'>, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { HOME: home, TMPDIR: home, CI: 'true', GIT_TERMINAL_PROMPT: '0', NO_COLOR: '1' };
   const secrets = (opts.secrets ?? []).filter((s) => s.length >= 4);
   for (const name of [...BASE_ENV, ...(opts.passEnv ?? [])]) {
+    if (NEVER.test(name)) continue;
     const v = from[name];
     if (v === undefined || secrets.some((s) => v.includes(s))) continue;
     env[name] = v;
   }
-  for (const [k, v] of Object.entries(opts.env ?? {})) if (!secrets.some((s) => v.includes(s))) env[k] = v;
+  for (const [k, v] of Object.entries(opts.env ?? {})) if (!NEVER.test(k) && !secrets.some((s) => v.includes(s))) env[k] = v;
   return env;
 }
 

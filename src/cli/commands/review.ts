@@ -8,6 +8,7 @@ import { remediationFor } from '../../config/remediation.js';
 import { Git } from '../../remediation/git.js';
 import { resolveCommit } from '../../remediation/range.js';
 import { checkSettings } from '../../remediation/remediate.js';
+import { commanderSecrets } from '../../remediation/run-command.js';
 import { reviewFindings } from '../../remediation/review-flow.js';
 import { hasErrors, RULES } from '../../remediation/review-rules.js';
 import { countLine } from '../../remediation/reviewer.js';
@@ -27,7 +28,7 @@ export async function run(args: string[]): Promise<number> {
   };
   const [b, h] = [await commit(base, 'base'), await commit(head, 'head')];
   const llm = cfg.review.llm ? narratorConfigFromEnv() : undefined;
-  const findings = await reviewFindings(git, repo, b, h, p.values.title !== undefined ? { title: p.values.title } : {}, checkSettings(cfg, undefined), llm, (l) => process.stderr.write(`review: ${l}\n`));
+  const findings = await reviewFindings(git, repo, b, h, p.values.title !== undefined ? { title: p.values.title } : {}, checkSettings(cfg, commanderSecrets(process.env, cfg.github.tokenEnv)), llm, (l) => process.stderr.write(`review: ${l}\n`));
   if (p.flags.has('json')) process.stdout.write(JSON.stringify({ base: b, head: h, findings, summary: countLine(findings) }, null, 2) + '\n');
   else {
     const lines = [`review of ${b.slice(0, 12)}...${h.slice(0, 12)}: ${countLine(findings)}`];
