@@ -199,6 +199,12 @@ export class GithubClient {
     );
   }
 
+  /** The statuses of a commit, newest first. */
+  async statuses(sha: string): Promise<Array<{ context: string; state: string; description: string }>> {
+    const r = await this.call('read the commit statuses', () => this.kit.rest.repos.listCommitStatusesForRef({ owner: this.owner, repo: this.repo, ref: sha, per_page: 100 }));
+    return r.data.map((x) => ({ context: x.context, state: x.state, description: x.description ?? '' }));
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();

@@ -79,7 +79,7 @@ export function reviewRules(f: ReviewFacts): ReviewFinding[] {
   }
 
   // tests: a revert restores the tests of prev with the code; anything else should bring or pass tests
-  if (mode !== 'revert') {
+  if (mode !== 'revert' && f.files.length) {
     const testsAdded = f.files.some((x) => isTestFile(x.path) && x.added.some((a) => TEST_DECLARATION.test(a.content)));
     if (f.tests && !f.tests.ok) out.push({ ruleId: 'tests', severity: 'error', message: `the test command fails: ${lastLines(f.tests.output)}` });
     else if (!testsAdded && !f.tests) out.push({ ruleId: 'tests', severity: 'warning', message: 'no test was added and no test command is configured (remediation.testCommand) to show the change works' });

@@ -78,12 +78,10 @@ export async function postReview(o: PostReviewOptions): Promise<PostedReview> {
   }
 
   await upsertSticky(gh, pr.number, summaryComment(pr.headSha, o.findings, o.targetUrl));
-  await gh.createStatus(pr.headSha, {
-    state: conclusion,
-    context: STATUS_CONTEXT,
-    description: countLine(o.findings),
-    ...(o.targetUrl ? { targetUrl: o.targetUrl } : {}),
-  });
+  const status = { state: conclusion, context: STATUS_CONTEXT, description: countLine(o.findings), ...(o.targetUrl ? { targetUrl: o.targetUrl } : {}) } as const;
+  // after a crash between the review and the status, set it; otherwise it is there already
+  const current = earlier ? (await gh.statuses(pr.headSha)).find((x) => x.context === STATUS_CONTEXT) : undefined;
+  if (!current || current.state !== status.state || current.description !== status.description) await gh.createStatus(pr.headSha, status);
   if (o.deploymentId)
     await o.store.append({
       deploymentId: o.deploymentId,
