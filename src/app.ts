@@ -33,6 +33,8 @@ import { githubRefKey } from './server/github-routes.js';
 import type { World, WorldFactory } from './world/types.js';
 import { simulatedWorldFactory } from './world/simulated.js';
 import { configuredWorldFactory } from './world/configured.js';
+import { RemediationService } from './remediation/service.js';
+import { narratorConfigFromEnv } from './summary/llm-narrator.js';
 
 export interface AppOptions {
   config: Config;
@@ -159,6 +161,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     });
   }
 
+  // Remediation PRs: the dashboard link is the configured public URL, else this server's own.
+  const remediationDeps = { store, clock, config: config.remediation, dashboardUrl: config.remediation.dashboardUrl ?? config.notifications.baseUrl ?? '', llm: narratorConfigFromEnv(), log };
+  const remediation = new RemediationService(remediationDeps);
+  bus.on('appended', (e) => remediation.onEvent(e));
+
   const server = await buildServer(
     {
       store,
@@ -200,6 +207,13 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       // The OTLP receiver is always on; an OtlpSource reading this buffer is added to the
       // sources when a live world (or config) asks for it.
       otlp: { buffer: otlpBuffer, registry: metrics.registry },
+      remediation: {
+        service: remediation,
+        reviewPullRequests: config.remediation.review.pullRequests,
+        webhookSecret: resolveSecret(config.github.webhookSecret, process.env, 'github.webhookSecret') ?? process.env.GITHUB_WEBHOOK_SECRET,
+        bodyLimitBytes: config.server.bodyLimitBytes,
+        log,
+      },
     },
   );
 
@@ -207,6 +221,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  remediationDeps.dashboardUrl ||= url;
 
   const resumed = await scheduler.start();
   ready = true;

@@ -78,9 +78,16 @@ export function makeRepo(): RepoFixture {
   return { root, remote, work, v1, v2, merge, direct, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+type SeedSpec = { commit: string; version?: string; previousVersion?: string; previousCommit?: string; verified?: boolean };
+
 /** The store of a commander that watched `version` (commit) and rolled it back, verified. */
-export async function rolledBackDeployment(dbPath: string, spec: { commit: string; version?: string; previousVersion?: string; previousCommit?: string; verified?: boolean }): Promise<{ store: Store; deployment: Deployment }> {
+export async function rolledBackDeployment(dbPath: string, spec: SeedSpec): Promise<{ store: Store; deployment: Deployment }> {
   const store = createSqliteStore(dbPath);
+  return { store, deployment: await seedRolledBack(store, spec) };
+}
+
+/** A deployment and its timeline up to an executed rollback (and its verified outcome unless verified: false). */
+export async function seedRolledBack(store: Store, spec: SeedSpec): Promise<Deployment> {
   const at = Date.parse('2026-03-02T12:00:00Z');
   const { deployment } = await store.createDeployment(
     { service: 'checkout', environment: 'production', version: spec.version ?? 'v2', previousVersion: spec.previousVersion ?? 'v1', commit: spec.commit, at, ...(spec.previousCommit ? { previousCommit: spec.previousCommit } : {}) },
@@ -103,7 +110,7 @@ export async function rolledBackDeployment(dbPath: string, spec: { commit: strin
     await ev('watch.completed', 250_000, { status: 'rolled_back', reason: 'recovered' });
     await store.setStatus(id, 'rolled_back');
   }
-  return { store, deployment: (await store.getDeployment(id))! };
+  return (await store.getDeployment(id))!;
 }
 
 export function remediationConfig(over: Record<string, unknown> = {}): RemediationConfig {
