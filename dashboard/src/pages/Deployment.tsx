@@ -4,6 +4,7 @@ import type { Finding } from '../../../src/core/types.js';
 import { ApprovalForm } from '../components/ApprovalForm.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
 import { Card } from '../components/Card.js';
+import { RemediationPanel } from '../components/RemediationPanel.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { buildChart, orderMetrics } from '../lib/chart.js';
 import { evidenceAt, primaryDecision } from '../lib/deployments.js';
@@ -297,6 +298,10 @@ export default function DeploymentPage({ id }: { id: string }) {
           )}
         </Card>
       </div>
+
+      <Card id="s-rem" title="Remediation">
+        <RemediationPanel deploymentId={dep.id} revision={d.events.length} />
+      </Card>
 
       <Card id="s-tl" title="Timeline">
         <Timeline events={d.events} />
