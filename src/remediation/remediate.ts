@@ -87,8 +87,7 @@ export async function remediate(req: RemediateRequest, deps: RemediationDeps): P
   if (!evidence.rolledBack) throw new RemediationRefused(`deployment ${d.id} was not rolled back (status ${d.status}): there is nothing to remediate`, 409);
   const prior = remediationState(events, mode);
   const result = (r: Omit<RemediationResult, 'mode' | 'deploymentId' | 'branch'>): RemediationResult => ({ mode, deploymentId: d.id, branch, ...r });
-  if (!req.dryRun && prior.pr) return result({ status: 'exists', pr: prior.pr, reason: `pull request #${prior.pr.number} is already open for this deployment` });
-  if (!req.dryRun && prior.status === 'skipped') return result({ status: 'skipped', reason: prior.reason ?? 'skipped before' });
+  if (!req.dryRun && prior.status === 'skipped') return result({ status: 'skipped', reason: prior.reason ?? 'skipped before', ...(prior.pr ? { pr: prior.pr } : {}) });
 
   const repoPath = req.repo ?? cfg.repo;
   if (!repoPath) throw new RemediationRefused(`no repository for ${d.service}: set remediation.repo (or remediation.services.${d.service}.repo), or pass --repo`, 400);
@@ -104,6 +103,23 @@ export async function remediate(req: RemediateRequest, deps: RemediationDeps): P
     if (req.dryRun) return;
     await store.append({ deploymentId: d.id, type, at: clock.now(), actor, payload: { mode, ...payload }, dedupeKey });
   };
+  const closedUnmerged = (pr: { number: number; url: string }, onBranch: string) =>
+    `pull request #${pr.number} for ${onBranch} was closed without merging: a person declined it; not reopened`;
+
+  // The PR exists: only read whether a person closed it since (their "no" is recorded once).
+  if (!req.dryRun && prior.pr) {
+    const pr = prior.pr;
+    const live = await openRepository(git, { repo: repoPath, remote: cfg.remote, workDir: resolve(cfg.workDir), fetch: false })
+      .then((repo) => githubFor(cfg, repo, token!, deps.log).getPull(pr.number))
+      .catch((e: unknown) => deps.log?.(`cannot read #${pr.number}: ${e instanceof Error ? e.message : String(e)}`));
+    if (live && live.state === 'closed' && !live.merged) {
+      const reason = closedUnmerged(pr, branch);
+      await record('remediation.skipped', { code: 'closed_unmerged', reason, pr: { number: pr.number, url: pr.url } }, keys.skipped(d.id, mode, 'closed_unmerged'));
+      return result({ status: 'skipped', reason, pr });
+    }
+    return result({ status: 'exists', pr, reason: `pull request #${pr.number} ${live?.merged ? 'was merged' : 'is already open'} for this deployment` });
+  }
+
   await record('remediation.requested', { attempt, dryRun: false }, keys.requested(d.id, mode, attempt));
 
   try {
@@ -142,7 +158,7 @@ export async function remediate(req: RemediateRequest, deps: RemediationDeps): P
     const gh = githubFor(cfg, repo, token!, deps.log);
     const opened = await openPullRequest(git, gh, repo, { d, mode, branch, head: built.head, base: cfg.baseBranch, title, body });
     if ('closed' in opened) {
-      const reason = `pull request #${opened.closed.number} for ${branch} was closed without merging: a person declined it; not reopened`;
+      const reason = closedUnmerged(opened.closed, branch);
       await record('remediation.skipped', { code: 'closed_unmerged', reason, pr: { number: opened.closed.number, url: opened.closed.url } }, keys.skipped(d.id, mode, 'closed_unmerged'));
       return result({ status: 'skipped', reason, ...described });
     }

@@ -84,7 +84,8 @@ export function remediationState(events: readonly TimelineEvent[], mode: Remedia
         s.branch = s.pr.branch;
         break;
       case 'remediation.skipped':
-        if (s.status !== 'pr_opened') s.status = 'skipped';
+        // a PR closed without merging ends even an opened remediation
+        if (s.status !== 'pr_opened' || p.code === 'closed_unmerged') s.status = 'skipped';
         s.reason = String(p.reason ?? '');
         s.skipCode = String(p.code ?? '');
         break;

@@ -89,7 +89,7 @@ describe('revert pull request', () => {
     expect(gh.requests.every((q) => !q.path.includes(TOKEN) && !q.query.includes(TOKEN))).toBe(true);
   });
 
-  it('a re-run adds nothing: no request, no push, no event', async () => {
+  it('a re-run adds nothing: no write, no push, no event (it only reads whether the PR was closed)', async () => {
     expect((await remediate({ deploymentId: dep.id }, deps())).status).toBe('pr_opened');
     const requests = gh.requests.length;
     const events = (await store.events(dep.id)).length;
@@ -97,7 +97,7 @@ describe('revert pull request', () => {
     const again = await remediate({ deploymentId: dep.id }, deps());
     expect(again.status).toBe('exists');
     expect(again.pr!.number).toBe(1);
-    expect(gh.requests.length).toBe(requests);
+    expect(gh.requests.slice(requests).map((q) => `${q.method} ${q.path}`)).toEqual(['GET /repos/acme/checkout/pulls/1']);
     expect((await store.events(dep.id)).length).toBe(events);
     expect(git(repo.remote, 'rev-parse', `commander/revert-${dep.id}`)).toBe(head);
   });
@@ -127,25 +127,30 @@ describe('revert pull request', () => {
 
   it('a PR closed without merging is recorded as a person saying no, and never reopened', async () => {
     expect((await remediate({ deploymentId: dep.id }, deps())).status).toBe('pr_opened');
-    gh.repo('acme/checkout').pulls[0].state = 'closed';
-    // the timeline is the first place a re-run looks; a fresh attempt (after a failure) asks GitHub
+    const fake = gh.repo('acme/checkout');
+    fake.pulls[0].state = 'closed';
+    const r = await remediate({ deploymentId: dep.id }, deps());
+    expect(r.status).toBe('skipped');
+    expect(r.reason).toMatch(/closed without merging/);
+    expect(posts(/\/pulls$/)).toHaveLength(1);
+    expect(fake.pulls.filter((p) => p.state === 'open')).toHaveLength(0);
+    expect(gh.requests.filter((q) => q.method === 'PATCH')).toHaveLength(0);
+    const skipped = (await store.events(dep.id)).filter((e) => e.type === 'remediation.skipped');
+    expect(skipped.map((e) => e.payload.code)).toEqual(['closed_unmerged']);
+    // and again: nothing new, not even a read
+    const n = gh.requests.length;
+    expect((await remediate({ deploymentId: dep.id }, deps())).status).toBe('skipped');
+    expect(gh.requests.length).toBe(n);
+
+    // a commander whose timeline never saw the PR finds it closed on GitHub and records the same
     const fresh = await rolledBackDeployment(join(repo.root, 'fresh.db'), { commit: repo.v2 });
     try {
-      const fake = gh.repo('acme/checkout');
       git(repo.remote, 'branch', `commander/revert-${fresh.deployment.id}`, `commander/revert-${dep.id}`);
       fake.pulls[0].head = `commander/revert-${fresh.deployment.id}`;
       fake.pulls[0].body = fake.pulls[0].body.replace(`deployment=${dep.id}`, `deployment=${fresh.deployment.id}`);
-      const r = await remediate({ deploymentId: fresh.deployment.id }, { ...deps(), store: fresh.store });
-      expect(r.status).toBe('skipped');
-      expect(r.reason).toMatch(/closed without merging/);
+      const other = await remediate({ deploymentId: fresh.deployment.id }, { ...deps(), store: fresh.store });
+      expect(other.status).toBe('skipped');
       expect(posts(/\/pulls$/)).toHaveLength(1);
-      expect(fake.pulls.filter((p) => p.state === 'open')).toHaveLength(0);
-      const skipped = (await fresh.store.events(fresh.deployment.id)).filter((e) => e.type === 'remediation.skipped');
-      expect(skipped.map((e) => e.payload.code)).toEqual(['closed_unmerged']);
-      // and again: nothing new
-      const n = gh.requests.length;
-      expect((await remediate({ deploymentId: fresh.deployment.id }, { ...deps(), store: fresh.store })).status).toBe('skipped');
-      expect(gh.requests.length).toBe(n);
     } finally {
       await fresh.store.close();
     }

@@ -57,7 +57,7 @@ export async function registerRemediationRoutes(app: FastifyInstance, deps: Reme
         throw e;
       }
     }
-    if (v.pr && (mode === undefined || mode === v.mode)) return reply.code(200).send({ state: v, note: `pull request #${v.pr.number} is already open` });
+    if (v.status === 'pr_opened' && v.pr && (mode === undefined || mode === v.mode)) return reply.code(200).send({ state: v, note: `pull request #${v.pr.number} is already open` });
     if (!service.start(id, { ...(mode ? { mode } : {}), actor: actorOf(req) })) return reply.code(409).send({ error: `a remediation of ${id} is running` });
     return reply.code(202).send({ status: 'running', links: { self: `/api/deployments/${id}/remediation` } });
   });
