@@ -161,6 +161,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     });
   }
 
+  const githubWebhookSecret = resolveSecret(config.github.webhookSecret, process.env, 'github.webhookSecret') ?? process.env.GITHUB_WEBHOOK_SECRET;
   // Remediation PRs: the dashboard link is the configured public URL, else this server's own.
   const remediationDeps = { store, clock, config: config.remediation, dashboardUrl: config.remediation.dashboardUrl ?? config.notifications.baseUrl ?? '', llm: narratorConfigFromEnv(), log };
   const remediation = new RemediationService(remediationDeps);
@@ -200,7 +201,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         bodyLimitBytes: config.server.bodyLimitBytes,
         github: {
           ...config.github,
-          secret: resolveSecret(config.github.webhookSecret, process.env, 'github.webhookSecret') ?? process.env.GITHUB_WEBHOOK_SECRET,
+          secret: githubWebhookSecret,
         },
         argocd: { ...config.argocd, token: resolveSecret(config.argocd.token, process.env, 'argocd.token') ?? process.env.ARGOCD_WEBHOOK_TOKEN },
       },
@@ -210,7 +211,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       remediation: {
         service: remediation,
         reviewPullRequests: config.remediation.review.pullRequests,
-        webhookSecret: resolveSecret(config.github.webhookSecret, process.env, 'github.webhookSecret') ?? process.env.GITHUB_WEBHOOK_SECRET,
+        webhookSecret: githubWebhookSecret,
         bodyLimitBytes: config.server.bodyLimitBytes,
         log,
       },

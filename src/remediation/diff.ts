@@ -42,13 +42,8 @@ export function parseUnifiedDiff(text: string): FileDiff[] {
   });
 }
 
-/** The diff of `base...head` as GitHub shows a PR (from their merge base), or of base..head. */
-export async function diffBetween(git: Git, cwd: string, base: string, head: string, opts: { mergeBase?: boolean } = {}): Promise<{ text: string; files: FileDiff[] }> {
-  const range = opts.mergeBase === false ? [base, head] : [`${base}...${head}`];
-  const text = await git.out(['diff', '--no-color', '--no-ext-diff', '--no-renames', '--unified=3', ...range], { cwd });
+/** The diff of `base...head` as GitHub shows a PR: from their merge base. */
+export async function diffBetween(git: Git, cwd: string, base: string, head: string): Promise<{ text: string; files: FileDiff[] }> {
+  const text = await git.out(['diff', '--no-color', '--no-ext-diff', '--no-renames', '--unified=3', `${base}...${head}`], { cwd });
   return { text, files: parseUnifiedDiff(text) };
-}
-
-export function isCommentable(files: readonly FileDiff[], path: string, line: number): boolean {
-  return files.some((f) => f.path === path && f.commentable.has(line));
 }

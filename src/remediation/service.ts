@@ -86,11 +86,6 @@ export class RemediationService {
     });
   }
 
-  /** Waits for every run in flight (shutdown, tests). */
-  async idle(): Promise<void> {
-    while (this.running.size) await Promise.allSettled([...this.running.values()]);
-  }
-
   /**
    * Reviews one pull request of a configured repository (a `pull_request` webhook). Commander
    * PRs are reviewed onto their deployment's timeline. Undefined when the repository is not one
