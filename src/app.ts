@@ -33,6 +33,8 @@ import { githubRefKey } from './server/github-routes.js';
 import type { World, WorldFactory } from './world/types.js';
 import { simulatedWorldFactory } from './world/simulated.js';
 import { configuredWorldFactory } from './world/configured.js';
+import { RemediationService } from './remediation/service.js';
+import { narratorConfigFromEnv } from './summary/llm-narrator.js';
 
 export interface AppOptions {
   config: Config;
@@ -159,6 +161,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     });
   }
 
+  const githubWebhookSecret = resolveSecret(config.github.webhookSecret, process.env, 'github.webhookSecret') ?? process.env.GITHUB_WEBHOOK_SECRET;
+  // Remediation PRs: the dashboard link is the configured public URL, else this server's own.
+  const remediationDeps = { store, clock, config: config.remediation, dashboardUrl: config.remediation.dashboardUrl ?? config.notifications.baseUrl ?? '', llm: narratorConfigFromEnv(), log };
+  const remediation = new RemediationService(remediationDeps);
+  bus.on('appended', (e) => remediation.onEvent(e));
+
   const server = await buildServer(
     {
       store,
@@ -193,13 +201,20 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         bodyLimitBytes: config.server.bodyLimitBytes,
         github: {
           ...config.github,
-          secret: resolveSecret(config.github.webhookSecret, process.env, 'github.webhookSecret') ?? process.env.GITHUB_WEBHOOK_SECRET,
+          secret: githubWebhookSecret,
         },
         argocd: { ...config.argocd, token: resolveSecret(config.argocd.token, process.env, 'argocd.token') ?? process.env.ARGOCD_WEBHOOK_TOKEN },
       },
       // The OTLP receiver is always on; an OtlpSource reading this buffer is added to the
       // sources when a live world (or config) asks for it.
       otlp: { buffer: otlpBuffer, registry: metrics.registry },
+      remediation: {
+        service: remediation,
+        reviewPullRequests: config.remediation.review.pullRequests,
+        webhookSecret: githubWebhookSecret,
+        bodyLimitBytes: config.server.bodyLimitBytes,
+        log,
+      },
     },
   );
 
@@ -207,6 +222,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  remediationDeps.dashboardUrl ||= url;
 
   const resumed = await scheduler.start();
   ready = true;

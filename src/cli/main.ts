@@ -15,6 +15,8 @@ const COMMANDS: Record<string, { load: () => Promise<{ run: Runner }>; help: str
   eval: { load: () => import('./commands/eval.js'), help: 'eval [--seed N]                                    evaluate the policy against baselines' },
   export: { load: () => import('./commands/export.js'), help: 'export --format oumi-sft|oumi-kto --out FILE        decision history as JSONL' },
   policy: { load: () => import('./commands/policy.js'), help: 'policy list|show V|compare A B|rollback V          policy versions' },
+  remediate: { load: () => import('./commands/remediate.js'), help: 'remediate <deployment-id> --repo DIR [--mode revert|agent] [--dry-run] [--json]   revert/fix PR of a rolled-back deploy' },
+  review: { load: () => import('./commands/review.js'), help: 'review --repo DIR --base REF --head REF [--json]    the PR reviewer\'s findings, without GitHub' },
   token: { load: () => import('./commands/token.js'), help: 'token create --name NAME --role viewer|operator|admin   a new API token and its hash' },
 };
 

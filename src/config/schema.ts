@@ -1,6 +1,7 @@
 // The commander's configuration (YAML file and/or defaults), validated with zod.
 // Sections grow with the adapters; every field has a default so an empty file is valid.
 import { z } from 'zod';
+import { remediationSchema } from './remediation.js';
 import { argocdIntakeSchema, authSchema, githubIntakeSchema, notificationsSchema, servicesSchema, sourcesSchema, targetSchema } from './integrations.js';
 
 export const guardrailEnvSchema = z.object({
@@ -126,6 +127,7 @@ export const configSchema = z
     auth: authSchema,
     github: githubIntakeSchema,
     argocd: argocdIntakeSchema,
+    remediation: remediationSchema,
   })
   .loose()
   .superRefine((c, ctx) => {

@@ -20,6 +20,13 @@ export const TIMELINE_EVENT_TYPES = [
   'security.rejected',
   // what the world did with a deployment (e.g. the live demo started its processes, or cannot run that version)
   'deployment.note',
+  // remediation pull requests and their review (src/remediation/)
+  'remediation.requested',
+  'remediation.prepared',
+  'remediation.pr_opened',
+  'remediation.skipped',
+  'remediation.failed',
+  'review.completed',
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 

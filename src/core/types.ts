@@ -58,6 +58,8 @@ export interface DeploymentSpec {
   version: string;
   previousVersion?: string;
   commit?: string;
+  /** the commit that ran before, when the deployer says (the start of the range a revert undoes) */
+  previousCommit?: string;
   /** epoch ms of the deploy */
   at: number;
   replicas?: number;

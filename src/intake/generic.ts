@@ -1,5 +1,5 @@
 // Generic JSON deployment events: `{service, environment?, version, previousVersion?, commit?,
-// at?, replicas?}` → DeploymentSpec. The allowed characters are strict on purpose: these values
+// previousCommit?, at?, replicas?}` → DeploymentSpec. The allowed characters are strict on purpose: these values
 // end up in commands, URLs, log lines and the dashboard, so anything that could be a shell
 // metacharacter, a path traversal or a control character is refused here, with the field named.
 import { z } from 'zod';
@@ -31,6 +31,7 @@ export const genericDeploySchema = z.object({
   version: version('version'),
   previousVersion: version('previousVersion').optional(),
   commit: z.string({ error: 'commit must be a string' }).regex(COMMIT_RE, { error: 'commit must be 7-64 hex digits' }).optional(),
+  previousCommit: z.string({ error: 'previousCommit must be a string' }).regex(COMMIT_RE, { error: 'previousCommit must be 7-64 hex digits' }).optional(),
   at: z.union([z.string(), z.number()], { error: 'at must be an ISO-8601 time or epoch milliseconds' }).optional(),
   replicas: z
     .number({ error: 'replicas must be a number' })
@@ -86,6 +87,7 @@ export function parseGenericDeploy(body: unknown, opts: IntakeOptions): IntakeRe
     at,
     ...(b.previousVersion !== undefined ? { previousVersion: b.previousVersion } : {}),
     ...(b.commit !== undefined ? { commit: b.commit.toLowerCase() } : {}),
+    ...(b.previousCommit !== undefined ? { previousCommit: b.previousCommit.toLowerCase() } : {}),
     ...(b.replicas !== undefined ? { replicas: b.replicas } : {}),
   };
   // Without a header, the same service+version+at is the same delivery. Without `at` the

@@ -21,6 +21,7 @@ import { registerDashboard } from './dashboard.js';
 import { actorOf, installAuth, REDACT_PATHS, type AuthOptions } from './auth.js';
 import { registerGithubRoutes, type GithubRoutesDeps } from './github-routes.js';
 import { registerOtlpRoutes, type OtlpRouteDeps } from './otlp-routes.js';
+import { registerRemediationRoutes, type RemediationRouteDeps } from './routes/remediation.js';
 
 export interface ServerOptions {
   bodyLimitBytes: number;
@@ -36,6 +37,8 @@ export interface ServerOptions {
   github?: GithubRoutesDeps;
   /** OTLP/HTTP receiver (src/server/otlp-routes.ts) */
   otlp?: OtlpRouteDeps;
+  /** remediation PRs and reviews (src/server/routes/remediation.ts) */
+  remediation?: RemediationRouteDeps;
 }
 
 export interface ServerDeps {
@@ -107,6 +110,7 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions): Promis
   registerPolicyRoutes(app, { store: deps.store, clock: deps.clock, actorOf, limit, ...(deps.onPolicyChanged ? { onActiveChanged: deps.onPolicyChanged } : {}) });
   if (opts.github) await registerGithubRoutes(app, { routeConfig: limit, ...opts.github });
   if (opts.otlp) await registerOtlpRoutes(app, opts.otlp);
+  if (opts.remediation) await registerRemediationRoutes(app, opts.remediation, limit);
   await registerDashboard(app, opts.dashboardDir);
   return app;
 }

@@ -62,12 +62,16 @@ export interface NarrateOptions {
   fetchImpl?: typeof fetch;
 }
 
-/** Returns an LLM-written summary that passed the fact check, or the deterministic one. */
-export async function narrate(analysis: Analysis, deployment: DeploymentSpec, fallback: Summary, opts: NarrateOptions = {}): Promise<Summary & { narratorError?: string }> {
-  const cfg = opts.config ?? narratorConfigFromEnv();
-  if (!cfg) return fallback;
-  const facts = factSheet(analysis, deployment);
-  if (facts.length <= 4) return fallback; // nothing found: the deterministic line says it best
+export interface ChatMessage {
+  role: 'system' | 'user';
+  content: string;
+}
+
+/**
+ * One chat completion from the configured endpoint: its text, or why there is none (HTTP
+ * status, empty answer, timeout). Never throws. The narrator and the PR reviewer share it.
+ */
+export async function chatCompletion(cfg: NarratorConfig, messages: ChatMessage[], opts: { maxTokens: number; fetchImpl?: typeof fetch }): Promise<{ text: string } | { error: string }> {
   const doFetch = opts.fetchImpl ?? fetch;
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), cfg.timeoutMs);
@@ -76,32 +80,42 @@ export async function narrate(analysis: Analysis, deployment: DeploymentSpec, fa
       method: 'POST',
       signal: ctrl.signal,
       headers: { 'content-type': 'application/json', ...(cfg.apiKey ? { authorization: `Bearer ${cfg.apiKey}` } : {}) },
-      body: JSON.stringify({
-        model: cfg.model,
-        temperature: 0,
-        max_tokens: 200,
-        messages: [
-          {
-            role: 'system',
-            content:
-              'You summarize a deployment check for an on-call engineer in at most three short sentences. ' +
-              'Use ONLY the facts given. Do not add numbers, names, causes or advice that are not in the facts. Keep numbers exactly as written.',
-          },
-          { role: 'user', content: facts.join('\n') },
-        ],
-      }),
+      body: JSON.stringify({ model: cfg.model, temperature: 0, max_tokens: opts.maxTokens, messages }),
     });
-    if (!res.ok) return { ...fallback, narratorError: `HTTP ${res.status}` };
+    if (!res.ok) return { error: `HTTP ${res.status}` };
     const body = (await res.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
     const text = body.choices?.[0]?.message?.content;
-    if (typeof text !== 'string' || !text.trim()) return { ...fallback, narratorError: 'empty answer' };
-    const narrative = text.trim().slice(0, 1200);
-    const bad = uncheckedClaims(narrative, facts);
-    if (bad.length) return { ...fallback, narratorError: `rejected: not in the findings: ${bad.slice(0, 5).join(', ')}` };
-    return { ...fallback, text: narrative, author: `llm:${cfg.model}` };
+    if (typeof text !== 'string' || !text.trim()) return { error: 'empty answer' };
+    return { text: text.trim() };
   } catch (e) {
-    return { ...fallback, narratorError: ctrl.signal.aborted ? 'timeout' : (e as Error).message.split('\n')[0] };
+    return { error: ctrl.signal.aborted ? 'timeout' : (e as Error).message.split('\n')[0] };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Returns an LLM-written summary that passed the fact check, or the deterministic one. */
+export async function narrate(analysis: Analysis, deployment: DeploymentSpec, fallback: Summary, opts: NarrateOptions = {}): Promise<Summary & { narratorError?: string }> {
+  const cfg = opts.config ?? narratorConfigFromEnv();
+  if (!cfg) return fallback;
+  const facts = factSheet(analysis, deployment);
+  if (facts.length <= 4) return fallback; // nothing found: the deterministic line says it best
+  const r = await chatCompletion(
+    cfg,
+    [
+      {
+        role: 'system',
+        content:
+          'You summarize a deployment check for an on-call engineer in at most three short sentences. ' +
+          'Use ONLY the facts given. Do not add numbers, names, causes or advice that are not in the facts. Keep numbers exactly as written.',
+      },
+      { role: 'user', content: facts.join('\n') },
+    ],
+    { maxTokens: 200, ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) },
+  );
+  if ('error' in r) return { ...fallback, narratorError: r.error };
+  const narrative = r.text.slice(0, 1200);
+  const bad = uncheckedClaims(narrative, facts);
+  if (bad.length) return { ...fallback, narratorError: `rejected: not in the findings: ${bad.slice(0, 5).join(', ')}` };
+  return { ...fallback, text: narrative, author: `llm:${cfg.model}` };
 }

@@ -33,6 +33,12 @@ export const EVENT_LABEL: Record<string, string> = {
   'policy.updated': 'Policy updated',
   'notification.sent': 'Notification',
   'security.rejected': 'Rejected request',
+  'remediation.requested': 'Remediation requested',
+  'remediation.prepared': 'Remediation branch',
+  'remediation.pr_opened': 'Pull request',
+  'remediation.skipped': 'Remediation skipped',
+  'remediation.failed': 'Remediation failed',
+  'review.completed': 'Review',
 };
 
 export function describeEvent(ev: TimelineEvent): string {
@@ -85,6 +91,12 @@ export function describeEvent(ev: TimelineEvent): string {
       return str(p.status) ? statusLabel(String(p.status)) : '';
     case 'policy.updated':
       return str(p.version) ? `version ${p.version}` : '';
+    case 'remediation.prepared':
+      return `${str(p.branch) ?? ''} · ${Array.isArray(p.commits) ? p.commits.length : 0} commit(s) · ${num(p.files) ?? 0} file(s)`;
+    case 'remediation.pr_opened':
+      return `#${num(p.number) ?? '?'} ${str(p.url) ?? ''}${p.draft ? ' (draft)' : ''}`;
+    case 'review.completed':
+      return `${p.conclusion === 'failure' ? 'errors' : 'no errors'} · ${Array.isArray(p.findings) ? p.findings.length : 0} finding(s) · ${str(p.event) ?? ''}`;
     default:
       return str(p.message) ?? str(p.detail) ?? str(p.reason) ?? '';
   }

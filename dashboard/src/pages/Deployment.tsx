@@ -6,6 +6,7 @@ import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.
 import { Card } from '../components/Card.js';
 import { EvidenceCards } from '../components/Evidence.js';
 import { MetricCharts } from '../components/MetricCharts.js';
+import { RemediationPanel } from '../components/RemediationPanel.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { baselineFrom, evidenceAt, primaryDecision } from '../lib/deployments.js';
 import { describeEvent, EVENT_LABEL } from '../lib/describe.js';
@@ -192,6 +193,10 @@ function Detail({ d }: { d: DeploymentDetailResponse }) {
           )}
         </Card>
       </div>
+
+      <Card id="s-rem" title="Remediation">
+        <RemediationPanel deploymentId={dep.id} revision={d.events.length} />
+      </Card>
 
       <Card id="s-tl" title="Timeline">
         <Timeline events={d.events} />
