@@ -27,6 +27,7 @@ import { OtlpBuffer } from './signals/otlp.js';
 import { applyApprovalPolicy, approvalFor, mayApprove, resolveSecret } from './config/integrations.js';
 import { actuatorFromConfig } from './actions/from-config.js';
 import { stateSentLog } from './core/notify.js';
+import { own } from './core/own.js';
 import { dispatchNotifications, notifiersFromConfig } from './notify/from-config.js';
 import type { GithubDeploymentRef } from './notify/github-status.js';
 import { githubRefKey } from './server/github-routes.js';
@@ -153,7 +154,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const now = () => clock.now();
   const receive = intake.receive.bind(intake);
   if (notifiers.length > 0) {
-    const notifyDeps = { notifiers, store, now, baseUrl: config.notifications.baseUrl, channelsFor: (s: string) => config.services[s]?.notify };
+    const notifyDeps = { notifiers, store, now, baseUrl: config.notifications.baseUrl, channelsFor: (s: string) => own(config.services, s)?.notify };
     bus.on('appended', (e) => {
       dispatchNotifications(e, notifyDeps).catch((err: unknown) => log(`notify: ${err instanceof Error ? err.message : String(err)}`));
     });
@@ -172,6 +173,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       ...(world.nextDeploy ? { nextDemoDeploy: world.nextDeploy } : {}),
       ...(world.defaultEnvironment ? { defaultEnvironment: world.defaultEnvironment } : {}),
       ready: () => ready,
+      log,
       onPolicyChanged: (m) => policies.useModel(m),
       mayApprove: (d, tokenName) => mayApprove(approvalFor(config, d.service, d.environment), tokenName),
     },
@@ -179,13 +181,10 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       bodyLimitBytes: config.server.bodyLimitBytes,
       rateLimitPerMinute: config.server.rateLimitPerMinute,
       corsOrigins: config.server.corsOrigins,
+      events: config.server.events,
       dashboardDir: config.server.dashboardDir ? resolve(config.server.dashboardDir) : join(packageRoot(), 'dashboard', 'dist'),
-      auth: {
-        tokens,
-        onRejected: async (info) => {
-          await store.append({ deploymentId: null, type: 'security.rejected', at: now(), actor: 'system', payload: { ...info } });
-        },
-      },
+      auth: { tokens },
+      rejectionSummaryMs: config.server.rejectionSummarySeconds * 1000,
       github: {
         store,
         now,

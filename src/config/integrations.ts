@@ -3,6 +3,7 @@
 // notification channels), notification channels, API tokens and the GitHub / Argo CD intakes.
 // Kept out of schema.ts so that shared file only gains one line per section.
 import { z } from 'zod';
+import { own } from '../core/own.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const metricKeys = ['error_rate', 'latency_p95_ms', 'cpu_utilization', 'memory_bytes', 'request_rate', 'restarts'] as const;
@@ -226,22 +227,22 @@ export function targetFor(
   service: string,
   environment: string,
 ): TargetConfig {
-  const s = cfg.services[service];
-  return s?.environments?.[environment]?.target ?? s?.target ?? cfg.target;
+  const s = own(cfg.services, service);
+  return own(s?.environments, environment)?.target ?? s?.target ?? cfg.target;
 }
 
 export type ApprovalPolicy = z.infer<typeof approvalSchema>;
 
 /** The approval policy of one service in one environment (environment entry over service entry). */
 export function approvalFor(cfg: { services: Record<string, ServiceConfig> }, service: string, environment: string): ApprovalPolicy {
-  const s = cfg.services[service];
-  return { ...(s?.approval ?? {}), ...(s?.environments?.[environment]?.approval ?? {}) };
+  const s = own(cfg.services, service);
+  return { ...(s?.approval ?? {}), ...(own(s?.environments, environment)?.approval ?? {}) };
 }
 
 /** Absolute metric limits of one service in one environment. */
 export function thresholdsFor(cfg: { services: Record<string, ServiceConfig> }, service: string, environment: string): Partial<Record<(typeof metricKeys)[number], number>> {
-  const s = cfg.services[service];
-  return { ...(s?.thresholds ?? {}), ...(s?.environments?.[environment]?.thresholds ?? {}) };
+  const s = own(cfg.services, service);
+  return { ...(s?.thresholds ?? {}), ...(own(s?.environments, environment)?.thresholds ?? {}) };
 }
 
 /**

@@ -22,6 +22,20 @@ export const configSchema = z
         rateLimitPerMinute: z.number().int().positive().default(600),
         /** the built dashboard; default: dashboard/dist of the package */
         dashboardDir: z.string().optional(),
+        /** refused credentials (bad token, webhook signature) are summed into one audit event per interval */
+        rejectionSummarySeconds: z.number().positive().max(86_400).default(60),
+        /** live event stream (GET /api/events) limits */
+        events: z
+          .object({
+            maxClients: z.number().int().positive().default(1000),
+            maxClientsPerIp: z.number().int().positive().default(200),
+            /** unread bytes queued per client before the server waits for it to read */
+            maxBufferedBytes: z.number().int().min(4096).default(1_048_576),
+            /** a client that is behind and reads nothing this long is disconnected (it resumes with Last-Event-ID) */
+            stallSeconds: z.number().positive().max(3600).default(30),
+          })
+          .strict()
+          .prefault({}),
       })
       .prefault({}),
     store: z

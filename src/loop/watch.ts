@@ -18,6 +18,7 @@ import type {
   SignalSource,
 } from '../core/types.js';
 import { evaluateTick } from './pipeline.js';
+import { dict } from '../core/own.js';
 import { judgeRecovery } from './recovery.js';
 import { outcomeReward } from '../policy/rewards.js';
 import type { GuardFn } from './guard.js';
@@ -245,7 +246,8 @@ async function lastServiceActionAt(store: Store, d: Deployment): Promise<number 
 
 /** Ask every source; a failing or slow source becomes a `problem`, never "unhealthy". */
 async function collect(deps: WatchDeps, query: SignalQuery): Promise<SignalBundle> {
-  const out: SignalBundle = { metrics: {}, logs: [], spans: [], limits: {}, problems: [] };
+  // metric names come from the sources: no prototype, so 'constructor' is a series like any other
+  const out: SignalBundle = { metrics: dict(), logs: [], spans: [], limits: {}, problems: [] };
   const timeoutMs = deps.sourceTimeoutMs ?? 10_000;
   await Promise.all(
     deps.sources.map(async (src) => {
