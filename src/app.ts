@@ -24,7 +24,7 @@ import { CommanderMetrics } from './server/metrics.js';
 import { combineHooks } from './loop/hooks.js';
 import { assertSafeBind, parseTokensEnv } from './server/auth.js';
 import { OtlpBuffer } from './signals/otlp.js';
-import { applyApprovalPolicy, approvalFor, mayApprove, resolveSecret } from './config/integrations.js';
+import { applyApprovalPolicy, approvalFor, mayApprove, resolveSecret, thresholdsFor } from './config/integrations.js';
 import { actuatorFromConfig } from './actions/from-config.js';
 import { stateSentLog } from './core/notify.js';
 import { own } from './core/own.js';
@@ -141,6 +141,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     actuator,
     policy: () => policies.current(),
     guard: withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config),
+    thresholds: (d) => thresholdsFor(config, d.service, d.environment),
     timing,
     hooks: combineHooks(
       metrics.hooks((id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`)),

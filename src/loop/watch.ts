@@ -18,6 +18,7 @@ import type {
   SignalSource,
 } from '../core/types.js';
 import { evaluateTick } from './pipeline.js';
+import type { Thresholds } from '../analysis/thresholds.js';
 import { dict } from '../core/own.js';
 import { judgeRecovery } from './recovery.js';
 import { outcomeReward } from '../policy/rewards.js';
@@ -56,6 +57,8 @@ export interface WatchDeps {
   evaluate?: typeof evaluateTick;
   /** per-source collect timeout, real ms */
   sourceTimeoutMs?: number;
+  /** the service's configured absolute limits (analysis/thresholds.ts) */
+  thresholds?: (deployment: Deployment) => Thresholds | undefined;
 }
 
 const SYSTEM = 'system';
@@ -97,7 +100,7 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
     const bundle = await collect(deps, { deployment, from: deployment.at - timing.baselineSeconds * 1000, to: t, stepSeconds: timing.stepSeconds });
     await append('signals.collected', { tick: k, from: deployment.at - timing.baselineSeconds * 1000, to: t, counts: counts(bundle), problems: bundle.problems }, `t${k}:signals`, t);
     const policy = deps.policy();
-    const r = evaluate({ deployment, bundle, now: t, stepSeconds: timing.stepSeconds, policy });
+    const r = evaluate({ deployment, bundle, now: t, stepSeconds: timing.stepSeconds, policy, thresholds: deps.thresholds?.(deployment) });
     const last = latestDecision(state);
     const actionChanged = !last || last.decision.action !== r.decision.action;
     const findingIds = r.analysis.findings.map((f) => f.id).sort().join(',');
