@@ -22,6 +22,8 @@ import type { WatchDeps, WatchHooks } from './loop/watch.js';
 import { buildServer } from './server/app.js';
 import { CommanderMetrics } from './server/metrics.js';
 import { combineHooks } from './loop/hooks.js';
+import { startNarration } from './loop/narration.js';
+import { narrate, narratorConfigFromEnv } from './summary/llm-narrator.js';
 import { assertSafeBind, parseTokensEnv } from './server/auth.js';
 import { OtlpBuffer } from './signals/otlp.js';
 import { applyApprovalPolicy, approvalFor, mayApprove, resolveSecret, thresholdsFor } from './config/integrations.js';
@@ -154,6 +156,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   let ready = false;
   const now = () => clock.now();
   const receive = intake.receive.bind(intake);
+  // The LLM narrator (config `llm:` or COMMANDER_LLM_*): beside the loop, never in its decisions.
+  const narratorConfig = config.llm
+    ? { url: config.llm.url, model: config.llm.model, timeoutMs: config.llm.timeoutMs, apiKey: resolveSecret(config.llm.apiKey, process.env, 'llm.apiKey') }
+    : narratorConfigFromEnv();
+  const narration = narratorConfig ? startNarration({ bus, store, now, log, narrate: (a, d, s) => narrate(a, d, s, { config: narratorConfig }) }) : undefined;
   if (notifiers.length > 0) {
     const notifyDeps = { notifiers, store, now, baseUrl: config.notifications.baseUrl, channelsFor: (s: string) => own(config.services, s)?.notify };
     bus.on('appended', (e) => {
@@ -225,6 +232,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     close: () =>
       (closing ??= (async () => {
         await world.stop?.();
+        await narration?.stop();
         await server.close();
         await scheduler.shutdown();
         await rawStore.close();

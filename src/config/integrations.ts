@@ -212,6 +212,21 @@ export const githubIntakeSchema = z
   .strict()
   .prefault({});
 
+/**
+ * The optional LLM narrator (summary/llm-narrator.ts): any OpenAI-compatible
+ * /v1/chat/completions endpoint (OpenAI, Ollama, vLLM, llama.cpp) restates each summary; the
+ * text is kept only when every number and name in it is in the findings.
+ */
+export const llmSchema = z
+  .object({
+    url: z.url({ error: 'url must be the base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434' }),
+    model: z.string().min(1),
+    apiKey: secretSchema.optional(),
+    timeoutMs: z.number().int().positive().max(120_000).default(8000),
+  })
+  .strict()
+  .optional();
+
 export const argocdIntakeSchema = z
   .object({
     token: secretSchema.optional(),

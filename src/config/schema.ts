@@ -1,7 +1,7 @@
 // The commander's configuration (YAML file and/or defaults), validated with zod.
 // Sections grow with the adapters; every field has a default so an empty file is valid.
 import { z } from 'zod';
-import { argocdIntakeSchema, authSchema, githubIntakeSchema, notificationsSchema, servicesSchema, sourcesSchema, targetSchema } from './integrations.js';
+import { argocdIntakeSchema, authSchema, githubIntakeSchema, llmSchema, notificationsSchema, servicesSchema, sourcesSchema, targetSchema } from './integrations.js';
 
 export const guardrailEnvSchema = z.object({
   /** decisions at or above this confidence act on their own; below, they wait for approval */
@@ -138,6 +138,7 @@ export const configSchema = z
     auth: authSchema,
     github: githubIntakeSchema,
     argocd: argocdIntakeSchema,
+    llm: llmSchema,
   })
   .loose()
   .superRefine((c, ctx) => {

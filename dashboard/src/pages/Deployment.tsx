@@ -4,6 +4,7 @@ import type { Finding } from '../../../src/core/types.js';
 import { ApprovalForm } from '../components/ApprovalForm.js';
 import { ActionBadge, ConfidenceMeter, StatusBadge } from '../components/Badges.js';
 import { Card } from '../components/Card.js';
+import { Narration } from '../components/Narration.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { buildChart, orderMetrics } from '../lib/chart.js';
 import { evidenceAt, primaryDecision } from '../lib/deployments.js';
@@ -214,6 +215,7 @@ export default function DeploymentPage({ id }: { id: string }) {
                 </ul>
               )}
               <p className="small muted">written by {summary.author}</p>
+              <Narration events={d.events} upTo={then.summary ? primary?.at : undefined} />
               {laterSummary && (
                 <p className="later">
                   <span className="small muted">Latest: </span>
