@@ -4,7 +4,11 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../src/core/timeline.js';
-import { Narration } from '../../dashboard/src/components/Narration.js';
+
+// The root tsconfig compiles no JSX (the dashboard's own tsconfig type-checks the component), so
+// the component is loaded by a path the root type-check does not follow.
+const COMPONENT = '../../dashboard/src/components/Narration.js';
+const { Narration } = (await import(COMPONENT)) as { Narration: (p: { events: TimelineEvent[]; upTo?: number }) => ReturnType<typeof createElement> | null };
 
 const ev = (seq: number, at: number, payload: Record<string, unknown>): TimelineEvent => ({ seq, at, deploymentId: 'd1', type: 'summary.narrated', actor: 'system', payload, prevHash: '', hash: '' });
 const render = (events: TimelineEvent[], upTo?: number) => renderToStaticMarkup(createElement(Narration, { events, upTo }));
