@@ -228,17 +228,18 @@ export interface FuzzServer {
 }
 
 /** `devops-commander serve` on a fresh SQLite file with every intake configured. */
-export async function startFuzzServer(extraYaml: string[] = []): Promise<FuzzServer> {
+export async function startFuzzServer(opts: { server?: string; yaml?: string[]; prepare?: (dbPath: string) => Promise<void> } = {}): Promise<FuzzServer> {
   const dir = mkdtempSync(join(tmpdir(), 'commander-fuzz-'));
+  await opts.prepare?.(join(dir, 'c.db'));
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
     [
-      'server: {port: 0, rateLimitPerMinute: 1000000, rejectionSummarySeconds: 1}',
+      `server: {port: 0, rateLimitPerMinute: 1000000, rejectionSummarySeconds: 1${opts.server ? `, ${opts.server}` : ''}}`,
       `store: {kind: sqlite, path: ${JSON.stringify(join(dir, 'c.db'))}}`,
       'github: {webhookSecret: fuzz-secret}',
       'argocd: {token: fuzz-token}',
-      ...extraYaml,
+      ...(opts.yaml ?? []),
     ].join('\n'),
   );
   const commander = await startCommander(['serve', '--config', config]);
