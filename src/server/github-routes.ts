@@ -14,7 +14,7 @@ import { ARGOCD_TOKEN_HEADER, parseArgocdNotification, type ArgocdIntakeOptions 
 import type { Rejection } from './rejections.js';
 
 export interface GithubRoutesDeps {
-  store: Pick<Store, 'append' | 'getState' | 'setState'>;
+  store: Pick<Store, 'getState' | 'setState'>;
   now: () => number;
   /** hands an accepted deployment to the loop (DeploymentIntake.receive) */
   receive: (spec: DeploymentSpec, meta: { source: string; idempotencyKey: string; actor?: string }) => Promise<CreateDeploymentResult>;
