@@ -78,8 +78,18 @@ for (let batch = 0; sent < total; batch++) {
   process.stderr.write(`\r${sent}/${total} requests, ${fiveXx} 5xx, ${restarts} restarts, peak RSS ${Math.round(peakRss / 1048576)} MB   `);
 }
 process.stderr.write('\n');
+// and a flood of forged GitHub deliveries (issue 12 saw 200 of them write 200 audit rows)
+const FLOOD = 1000;
+await new Promise((r) => setTimeout(r, 1500));
+const auditBefore = (await storedCounts(server.url)).events.get('security.rejected') ?? 0;
+const forged = { method: 'POST' as const, path: '/api/webhooks/github', headers: { 'content-type': 'application/json', 'x-github-event': 'deployment', 'x-github-delivery': '00000000-forged', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, body: Buffer.from('{"deployment":{}}'), kind: 'forged' };
+const tf = performance.now();
+for (let i = 0; i < FLOOD; i += concurrency) await Promise.all(Array.from({ length: Math.min(concurrency, FLOOD - i) }, () => send(server.url, forged)));
+const floodSecs = (performance.now() - tf) / 1000;
 await new Promise((r) => setTimeout(r, 1500)); // the last rejection-summary interval
 const after = await storedCounts(server.url);
+const floodRows = (after.events.get('security.rejected') ?? 0) - auditBefore;
+const counted = Number(/^commander_requests_rejected_total\{route="\/api\/webhooks\/github",status="401",reason="bad_signature"\} (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);
 stored = after;
 peakRss = Math.max(peakRss, server.rss().peak);
 const secs = (performance.now() - t0) / 1000;
@@ -94,6 +104,7 @@ console.log(`  rows stored for refused requests:   ${unacknowledged + stored.rej
 if (concurrency === 1) console.log(`  OTLP records kept by refused requests: ${otlpKeptByRefused}`);
 console.log(`  audit rows of refused credentials:  ${after.events.get('security.rejected') ?? 0} aggregated event(s) for ${statuses.get(401) ?? 0} × 401 and ${statuses.get(409) ?? 0} × 409`);
 console.log(`  unanswered (truncated uploads):     ${unanswered}`);
+console.log(`  forged-delivery flood:              ${FLOOD} in ${floodSecs.toFixed(1)} s → ${floodRows} audit row(s), ${counted} counted in commander_requests_rejected_total`);
 console.log(`  statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => Number(a[0]) - Number(b[0]))))}`);
 console.log(`  bodies:   ${JSON.stringify(Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])))}`);
 process.exitCode = fiveXx + restarts + unacknowledged + stored.rejectedRows + otlpKeptByRefused > 0 ? 1 : 0;
