@@ -18,6 +18,7 @@ import { PolicyVersions } from './policy/versions.js';
 import type { World, WorldFactory } from './world/types.js';
 import { configuredWorldFactory } from './world/configured.js';
 import { makeClock, openStore, simulatedWorldOf, timingOf, withApprovalPolicies } from './app.js';
+import { thresholdsFor } from './config/integrations.js';
 import { openWatchQueue, scaleOutSettings } from './app-queue.js';
 import { createPgLock } from './store/pg-lock.js';
 
@@ -102,6 +103,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
               actuator: sharedActuator ?? actuatorFromConfig(config, world.actuator),
               policy: () => policies.current(),
               guard,
+              thresholds: (d) => thresholdsFor(config, d.service, d.environment),
               timing: timingOf(config),
               hooks,
             },

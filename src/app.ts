@@ -22,11 +22,14 @@ import type { WatchDeps, WatchHooks } from './loop/watch.js';
 import { buildServer } from './server/app.js';
 import { CommanderMetrics } from './server/metrics.js';
 import { combineHooks } from './loop/hooks.js';
+import { startNarration } from './loop/narration.js';
+import { narrate } from './summary/llm-narrator.js';
 import { assertSafeBind, parseTokensEnv } from './server/auth.js';
 import { OtlpBuffer } from './signals/otlp.js';
-import { applyApprovalPolicy, approvalFor, mayApprove, resolveSecret } from './config/integrations.js';
+import { applyApprovalPolicy, approvalFor, mayApprove, resolveSecret, thresholdsFor, llmConfigOf } from './config/integrations.js';
 import { actuatorFromConfig } from './actions/from-config.js';
 import { stateSentLog } from './core/notify.js';
+import { own } from './core/own.js';
 import { dispatchNotifications, notifiersFromConfig } from './notify/from-config.js';
 import type { GithubDeploymentRef } from './notify/github-status.js';
 import { githubRefKey } from './server/github-routes.js';
@@ -34,7 +37,6 @@ import type { World, WorldFactory } from './world/types.js';
 import { simulatedWorldFactory } from './world/simulated.js';
 import { configuredWorldFactory } from './world/configured.js';
 import { RemediationService } from './remediation/service.js';
-import { narratorConfigFromEnv } from './summary/llm-narrator.js';
 
 export interface AppOptions {
   config: Config;
@@ -142,6 +144,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     actuator,
     policy: () => policies.current(),
     guard: withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config),
+    thresholds: (d) => thresholdsFor(config, d.service, d.environment),
     timing,
     hooks: combineHooks(
       metrics.hooks((id, e) => log(`watch ${id}: ${e instanceof Error ? e.message : String(e)}`)),
@@ -154,8 +157,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   let ready = false;
   const now = () => clock.now();
   const receive = intake.receive.bind(intake);
+  // The LLM narrator (config `llm:` or COMMANDER_LLM_*): beside the loop, never in its decisions.
+  const narratorConfig = llmConfigOf(config.llm);
+  const narration = narratorConfig ? startNarration({ bus, store, now, log, narrate: (a, d, s) => narrate(a, d, s, { config: narratorConfig }) }) : undefined;
   if (notifiers.length > 0) {
-    const notifyDeps = { notifiers, store, now, baseUrl: config.notifications.baseUrl, channelsFor: (s: string) => config.services[s]?.notify };
+    const notifyDeps = { notifiers, store, now, baseUrl: config.notifications.baseUrl, channelsFor: (s: string) => own(config.services, s)?.notify };
     bus.on('appended', (e) => {
       dispatchNotifications(e, notifyDeps).catch((err: unknown) => log(`notify: ${err instanceof Error ? err.message : String(err)}`));
     });
@@ -163,7 +169,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
   const githubWebhookSecret = resolveSecret(config.github.webhookSecret, process.env, 'github.webhookSecret') ?? process.env.GITHUB_WEBHOOK_SECRET;
   // Remediation PRs: the dashboard link is the configured public URL, else this server's own.
-  const remediationDeps = { store, clock, config: config.remediation, dashboardUrl: config.remediation.dashboardUrl ?? config.notifications.baseUrl ?? '', llm: narratorConfigFromEnv(), log };
+  const remediationDeps = { store, clock, config: config.remediation, dashboardUrl: config.remediation.dashboardUrl ?? config.notifications.baseUrl ?? '', llm: narratorConfig, log };
   const remediation = new RemediationService(remediationDeps);
   bus.on('appended', (e) => remediation.onEvent(e));
 
@@ -180,6 +186,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       ...(world.nextDeploy ? { nextDemoDeploy: world.nextDeploy } : {}),
       ...(world.defaultEnvironment ? { defaultEnvironment: world.defaultEnvironment } : {}),
       ready: () => ready,
+      log,
       onPolicyChanged: (m) => policies.useModel(m),
       mayApprove: (d, tokenName) => mayApprove(approvalFor(config, d.service, d.environment), tokenName),
     },
@@ -187,13 +194,10 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       bodyLimitBytes: config.server.bodyLimitBytes,
       rateLimitPerMinute: config.server.rateLimitPerMinute,
       corsOrigins: config.server.corsOrigins,
+      events: config.server.events,
       dashboardDir: config.server.dashboardDir ? resolve(config.server.dashboardDir) : join(packageRoot(), 'dashboard', 'dist'),
-      auth: {
-        tokens,
-        onRejected: async (info) => {
-          await store.append({ deploymentId: null, type: 'security.rejected', at: now(), actor: 'system', payload: { ...info } });
-        },
-      },
+      auth: { tokens },
+      rejectionSummaryMs: config.server.rejectionSummarySeconds * 1000,
       github: {
         store,
         now,
@@ -241,6 +245,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     close: () =>
       (closing ??= (async () => {
         await world.stop?.();
+        await narration?.stop();
         await server.close();
         await scheduler.shutdown();
         await rawStore.close();

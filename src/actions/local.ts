@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkValue, renderArg, TemplateError } from './safe-values.js';
+import { own } from '../core/own.js';
 
 export interface LocalTargetOptions {
   /** executable to run; default: this Node binary */
@@ -270,7 +271,7 @@ export class LocalActuator implements Actuator {
       state: 'starting',
       url: `http://${HOST}:${port}`,
       argv: this.buildArgv(service, environment, version, port),
-      env: { ...(this.opts.env ?? {}), ...(this.opts.versionEnv?.[version] ?? {}) },
+      env: { ...(this.opts.env ?? {}), ...(own(this.opts.versionEnv, version) ?? {}) },
       wanted: true,
       stderr: [],
     };

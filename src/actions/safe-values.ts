@@ -44,7 +44,7 @@ export function renderArg(
   check: (name: string, value: string) => Check = checkValue,
 ): string {
   return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, key: string) => {
-    if (!(key in values)) throw new TemplateError(`unknown placeholder {${key}} (known: ${Object.keys(values).sort().join(', ')})`);
+    if (!Object.hasOwn(values, key)) throw new TemplateError(`unknown placeholder {${key}} (known: ${Object.keys(values).sort().join(', ')})`);
     const v = values[key];
     if (v === undefined || v === '') throw new TemplateError(`placeholder {${key}} has no value for this deployment`);
     const c = check(key, v);

@@ -256,14 +256,14 @@ function canaryJudgement(canaryPts: Point[], stablePts: Point[], deployAt: numbe
   return judge(stableAfter, canaryAfter, level, c);
 }
 
-function metricLabel(metric: string): string {
+export function metricLabel(metric: string): string {
   return (
     { error_rate: 'Error rate', latency_p95_ms: 'p95 latency', cpu_utilization: 'CPU', memory_bytes: 'Memory', request_rate: 'Request rate' }[metric] ??
     metric
   );
 }
 
-function fmtMetric(metric: string, v: number): string {
+export function fmtMetric(metric: string, v: number): string {
   if (metric === 'error_rate' || metric === 'cpu_utilization') return fmtPct(v);
   if (metric === 'latency_p95_ms') return `${fmtNum(v)} ms`;
   if (metric === 'memory_bytes') return `${fmtNum(v / 1048576)} MB`;

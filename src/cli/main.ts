@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
   }
-  const cmd = COMMANDS[name];
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) throw new CliError(`unknown command '${name}' (try --help)`);
   const mod = await cmd.load();
   const code = await mod.run(rest);

@@ -3,6 +3,8 @@
 // notification channels), notification channels, API tokens and the GitHub / Argo CD intakes.
 // Kept out of schema.ts so that shared file only gains one line per section.
 import { z } from 'zod';
+import { own } from '../core/own.js';
+import { narratorConfigFromEnv, type NarratorConfig } from '../summary/llm-narrator.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const metricKeys = ['error_rate', 'latency_p95_ms', 'cpu_utilization', 'memory_bytes', 'request_rate', 'restarts'] as const;
@@ -211,6 +213,21 @@ export const githubIntakeSchema = z
   .strict()
   .prefault({});
 
+/**
+ * The optional LLM narrator (summary/llm-narrator.ts): any OpenAI-compatible
+ * /v1/chat/completions endpoint (OpenAI, Ollama, vLLM, llama.cpp) restates each summary; the
+ * text is kept only when every number and name in it is in the findings.
+ */
+export const llmSchema = z
+  .object({
+    url: z.url({ error: 'url must be the base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:11434' }),
+    model: z.string().min(1),
+    apiKey: secretSchema.optional(),
+    timeoutMs: z.number().int().positive().max(120_000).default(8000),
+  })
+  .strict()
+  .optional();
+
 export const argocdIntakeSchema = z
   .object({
     token: secretSchema.optional(),
@@ -226,22 +243,22 @@ export function targetFor(
   service: string,
   environment: string,
 ): TargetConfig {
-  const s = cfg.services[service];
-  return s?.environments?.[environment]?.target ?? s?.target ?? cfg.target;
+  const s = own(cfg.services, service);
+  return own(s?.environments, environment)?.target ?? s?.target ?? cfg.target;
 }
 
 export type ApprovalPolicy = z.infer<typeof approvalSchema>;
 
 /** The approval policy of one service in one environment (environment entry over service entry). */
 export function approvalFor(cfg: { services: Record<string, ServiceConfig> }, service: string, environment: string): ApprovalPolicy {
-  const s = cfg.services[service];
-  return { ...(s?.approval ?? {}), ...(s?.environments?.[environment]?.approval ?? {}) };
+  const s = own(cfg.services, service);
+  return { ...(s?.approval ?? {}), ...(own(s?.environments, environment)?.approval ?? {}) };
 }
 
 /** Absolute metric limits of one service in one environment. */
 export function thresholdsFor(cfg: { services: Record<string, ServiceConfig> }, service: string, environment: string): Partial<Record<(typeof metricKeys)[number], number>> {
-  const s = cfg.services[service];
-  return { ...(s?.thresholds ?? {}), ...(s?.environments?.[environment]?.thresholds ?? {}) };
+  const s = own(cfg.services, service);
+  return { ...(s?.thresholds ?? {}), ...(own(s?.environments, environment)?.thresholds ?? {}) };
 }
 
 /**
@@ -266,4 +283,11 @@ export function applyApprovalPolicy<V extends { mode: string; reason: string }>(
 export function mayApprove(policy: ApprovalPolicy, tokenName: string | undefined): boolean {
   if (!policy.approvers || policy.approvers.length === 0) return true;
   return tokenName !== undefined && policy.approvers.includes(tokenName);
+}
+
+/** The LLM endpoint every narrator/reviewer uses: `llm:` in the config, else COMMANDER_LLM_* (one
+ *  place, so serve, `remediate` and `review` never disagree on which model or key is in use). */
+export function llmConfigOf(llm: z.infer<typeof llmSchema>, env: NodeJS.ProcessEnv = process.env): NarratorConfig | undefined {
+  if (!llm) return narratorConfigFromEnv(env);
+  return { url: llm.url, model: llm.model, timeoutMs: llm.timeoutMs, apiKey: resolveSecret(llm.apiKey, env, 'llm.apiKey') };
 }

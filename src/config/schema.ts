@@ -2,7 +2,7 @@
 // Sections grow with the adapters; every field has a default so an empty file is valid.
 import { z } from 'zod';
 import { remediationSchema } from './remediation.js';
-import { argocdIntakeSchema, authSchema, githubIntakeSchema, notificationsSchema, servicesSchema, sourcesSchema, targetSchema } from './integrations.js';
+import { argocdIntakeSchema, authSchema, githubIntakeSchema, llmSchema, notificationsSchema, servicesSchema, sourcesSchema, targetSchema } from './integrations.js';
 
 export const guardrailEnvSchema = z.object({
   /** decisions at or above this confidence act on their own; below, they wait for approval */
@@ -23,6 +23,20 @@ export const configSchema = z
         rateLimitPerMinute: z.number().int().positive().default(600),
         /** the built dashboard; default: dashboard/dist of the package */
         dashboardDir: z.string().optional(),
+        /** refused credentials (bad token, webhook signature) are summed into one audit event per interval */
+        rejectionSummarySeconds: z.number().positive().max(86_400).default(60),
+        /** live event stream (GET /api/events) limits */
+        events: z
+          .object({
+            maxClients: z.number().int().positive().default(1000),
+            maxClientsPerIp: z.number().int().positive().default(200),
+            /** unread bytes queued per client before the server waits for it to read */
+            maxBufferedBytes: z.number().int().min(4096).default(1_048_576),
+            /** a client that is behind and reads nothing this long is disconnected (it resumes with Last-Event-ID) */
+            stallSeconds: z.number().positive().max(3600).default(30),
+          })
+          .strict()
+          .prefault({}),
       })
       .prefault({}),
     store: z
@@ -128,6 +142,7 @@ export const configSchema = z
     github: githubIntakeSchema,
     argocd: argocdIntakeSchema,
     remediation: remediationSchema,
+    llm: llmSchema,
   })
   .loose()
   .superRefine((c, ctx) => {

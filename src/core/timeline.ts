@@ -7,6 +7,8 @@ export const TIMELINE_EVENT_TYPES = [
   'signals.collected',
   'analysis.completed',
   'summary.written',
+  // the LLM's restatement of a summary, or why the deterministic text stands (loop/narration.ts)
+  'summary.narrated',
   'decision.made',
   'action.requested',
   'action.approved',

@@ -128,7 +128,8 @@ export type FindingKind =
   | 'log_spike' // template whose rate jumped
   | 'trace_operation' // error rate / latency of one operation
   | 'load_change' // request rate moved (surge or drop)
-  | 'data_gap'; // signals missing or a source failing
+  | 'data_gap' // signals missing or a source failing
+  | 'threshold'; // a metric above the limit the service's config sets (analysis/thresholds.ts)
 
 /** One fact the analysis established, with the numbers behind it. */
 export interface Finding {
@@ -199,6 +200,8 @@ export interface Decision {
   propensity?: number;
   /** per-action scores or posterior probabilities, for display */
   scores?: Partial<Record<Action, number>>;
+  /** set when a rule, not the policy, chose the action ('thresholds'); the policy does not learn from its outcome */
+  overriddenBy?: string;
 }
 
 export interface PolicyInput {

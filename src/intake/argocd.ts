@@ -12,6 +12,7 @@
 //    "images": {{toJson .app.status.summary.images}}, "labels": {{toJson .app.metadata.labels}}}
 import type { DeploymentSpec } from '../core/types.js';
 import { parseGenericDeploy } from './generic.js';
+import { own } from '../core/own.js';
 
 export const ARGOCD_TOKEN_HEADER = 'x-commander-token';
 export const ARGOCD_BODY_FIELDS = ['app', 'project', 'namespace', 'revision', 'phase', 'finishedAt', 'health', 'images', 'labels'] as const;
@@ -49,15 +50,15 @@ export function parseArgocdNotification(body: unknown, opts: ArgocdIntakeOptions
   const labels = isObj(body.labels) ? body.labels : {};
   const revision = str(body.revision);
   const images = Array.isArray(body.images) ? body.images.filter((i): i is string => typeof i === 'string') : [];
-  const service = opts.services?.[app] ?? str(labels['app.kubernetes.io/name']) ?? app;
+  const service = own(opts.services, app) ?? str(own(labels, 'app.kubernetes.io/name')) ?? app;
   // the image tag is what people call the version; the git revision is the fallback
   const tagged = images.map((i) => ({ image: i, tag: imageTag(i) })).filter((x) => x.tag && x.tag !== 'latest');
-  const own = tagged.find((x) => x.image.split('@')[0].split('/').pop()?.startsWith(service + ':')) ?? tagged[0];
-  const version = str(labels['app.kubernetes.io/version']) ?? own?.tag ?? revision?.slice(0, 12);
+  const ownImage = tagged.find((x) => x.image.split('@')[0].split('/').pop()?.startsWith(service + ':')) ?? tagged[0];
+  const version = str(own(labels, 'app.kubernetes.io/version')) ?? ownImage?.tag ?? revision?.slice(0, 12);
   if (!version) return { kind: 'error', status: 422, field: 'revision', error: 'no version: the notification has no image tag, version label or revision' };
   const generic = {
     service,
-    environment: str(labels.environment) ?? opts.defaultEnvironment ?? 'production',
+    environment: str(own(labels, 'environment')) ?? opts.defaultEnvironment ?? 'production',
     version,
     ...(revision && /^[0-9a-f]{40}$/i.test(revision) ? { commit: revision } : {}),
     ...(str(body.finishedAt) ? { at: str(body.finishedAt) } : {}),

@@ -6,6 +6,7 @@
 import { verify } from '@octokit/webhooks-methods';
 import type { DeploymentSpec } from '../core/types.js';
 import { parseGenericDeploy } from './generic.js';
+import { own } from '../core/own.js';
 
 export interface GithubDeploymentRef {
   owner: string;
@@ -91,8 +92,8 @@ export function parseGithubEvent(event: string | undefined, body: unknown, opts:
 
   const payload = isObj(dep.payload) ? dep.payload : {};
   const ghEnv = str(dep.environment) ?? 'production';
-  const environment = opts.environments?.[ghEnv] ?? ghEnv.toLowerCase().trim().replace(/[\s_]+/g, '-');
-  const service = str(payload.service) ?? opts.services?.[fullName] ?? defaultService(repoName);
+  const environment = own(opts.environments, ghEnv) ?? ghEnv.toLowerCase().trim().replace(/[\s_]+/g, '-');
+  const service = str(payload.service) ?? own(opts.services, fullName) ?? defaultService(repoName);
   const sha = str(dep.sha);
   const ref = str(dep.ref);
   // a version-looking ref (a tag) names the version; a branch name would not, so use the commit
@@ -110,7 +111,7 @@ export function parseGithubEvent(event: string | undefined, body: unknown, opts:
   const r = parseGenericDeploy(generic, { now: opts.now, idempotencyKey: `github:${fullName}:deployment:${depId}` });
   if (!r.ok) {
     const where: Record<string, string> = { service: 'deployment.payload.service (or the repository name)', environment: 'deployment.environment', version: 'deployment.payload.version / ref / sha' };
-    return { kind: 'error', status: 422, field: where[r.field ?? ''] ?? r.field, error: r.error };
+    return { kind: 'error', status: 422, field: own(where, r.field ?? '') ?? r.field, error: r.error };
   }
   return { kind: 'deploy', spec: r.spec, idempotencyKey: r.idempotencyKey, github: { owner, repo: repoName, deploymentId: depId } };
 }

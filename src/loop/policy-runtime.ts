@@ -48,7 +48,8 @@ export async function createPolicyRuntime(opts: {
   });
   const hooks: WatchHooks = {
     outcome: async (ctx) => {
-      if (!opts.learn || !bandit) return;
+      // an action a rule chose (a threshold breach) says nothing about the policy's own choices
+      if (!opts.learn || !bandit || ctx.decision?.decision.overriddenBy) return;
       promoted = false;
       const meta = await stage.outcome(ctx);
       if (!meta) return;

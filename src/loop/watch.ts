@@ -18,6 +18,8 @@ import type {
   SignalSource,
 } from '../core/types.js';
 import { evaluateTick } from './pipeline.js';
+import type { Thresholds } from '../analysis/thresholds.js';
+import { dict } from '../core/own.js';
 import { judgeRecovery } from './recovery.js';
 import { outcomeReward } from '../policy/rewards.js';
 import type { GuardFn } from './guard.js';
@@ -55,6 +57,8 @@ export interface WatchDeps {
   evaluate?: typeof evaluateTick;
   /** per-source collect timeout, real ms */
   sourceTimeoutMs?: number;
+  /** the service's configured absolute limits (analysis/thresholds.ts) */
+  thresholds?: (deployment: Deployment) => Thresholds | undefined;
 }
 
 const SYSTEM = 'system';
@@ -96,7 +100,7 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
     const bundle = await collect(deps, { deployment, from: deployment.at - timing.baselineSeconds * 1000, to: t, stepSeconds: timing.stepSeconds });
     await append('signals.collected', { tick: k, from: deployment.at - timing.baselineSeconds * 1000, to: t, counts: counts(bundle), problems: bundle.problems }, `t${k}:signals`, t);
     const policy = deps.policy();
-    const r = evaluate({ deployment, bundle, now: t, stepSeconds: timing.stepSeconds, policy });
+    const r = evaluate({ deployment, bundle, now: t, stepSeconds: timing.stepSeconds, policy, thresholds: deps.thresholds?.(deployment) });
     const last = latestDecision(state);
     const actionChanged = !last || last.decision.action !== r.decision.action;
     const findingIds = r.analysis.findings.map((f) => f.id).sort().join(',');
@@ -245,7 +249,8 @@ async function lastServiceActionAt(store: Store, d: Deployment): Promise<number 
 
 /** Ask every source; a failing or slow source becomes a `problem`, never "unhealthy". */
 async function collect(deps: WatchDeps, query: SignalQuery): Promise<SignalBundle> {
-  const out: SignalBundle = { metrics: {}, logs: [], spans: [], limits: {}, problems: [] };
+  // metric names come from the sources: no prototype, so 'constructor' is a series like any other
+  const out: SignalBundle = { metrics: dict(), logs: [], spans: [], limits: {}, problems: [] };
   const timeoutMs = deps.sourceTimeoutMs ?? 10_000;
   await Promise.all(
     deps.sources.map(async (src) => {

@@ -10,6 +10,7 @@
 //  7. cooldown since the last action on this service → await_approval (escalate exempt).
 //  8. otherwise → execute.
 import type { Analysis, Decision, GuardVerdict } from '../core/types.js';
+import { own } from '../core/own.js';
 
 /** Same shape as the `guardrails` section of the config (config/schema.ts). */
 export interface GuardrailSettings {
@@ -45,7 +46,7 @@ export function hasDataGap(analysis: Analysis | undefined): boolean {
 }
 
 export function autoActThreshold(settings: GuardrailSettings, environment: string): number {
-  return settings.environments[environment]?.autoActConfidence ?? settings.defaultAutoActConfidence;
+  return own(settings.environments, environment)?.autoActConfidence ?? settings.defaultAutoActConfidence;
 }
 
 export function guard(decision: Decision, ctx: GuardContext): GuardVerdict {
@@ -55,7 +56,7 @@ export function guard(decision: Decision, ctx: GuardContext): GuardVerdict {
   if (ctx.automaticActions >= 1) return { mode: 'record_only', reason: 'one automatic action per deployment was already taken' };
   const gap = ctx.dataGap ?? hasDataGap(ctx.analysis);
   if (gap && decision.action !== 'escalate') return { mode: 'await_approval', reason: 'signals are missing: will not act alone on missing data' };
-  const env = settings.environments[environment];
+  const env = own(settings.environments, environment);
   if (env?.requireApproval) return { mode: 'await_approval', reason: `${environment} requires a human approval` };
   const threshold = autoActThreshold(settings, environment);
   if (!(decision.confidence >= threshold))

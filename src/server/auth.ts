@@ -6,8 +6,8 @@
 //   `assertSafeBind` refuses to start otherwise.
 // - Webhook routes (GitHub, Argo CD) authenticate with their own signatures/secrets; health
 //   routes are public.
-// - Every refusal is returned to the caller through `onRejected`, which appends a
-//   `security.rejected` timeline event.
+// - Every refusal is reported through `onRejected` (the server counts it, samples it into the
+//   log and sums it into one audit event per interval: server/rejections.ts).
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -104,8 +104,12 @@ export function assertSafeBind(host: string, tokens: readonly TokenEntry[]): voi
 export interface RejectionInfo {
   status: 401 | 403;
   reason: string;
+  /** short code: missing_token, unknown_token, insufficient_role */
+  code: 'missing_token' | 'unknown_token' | 'insufficient_role';
   method: string;
   url: string;
+  /** the matched route's pattern ('(none)' when no route matched) */
+  route: string;
   ip: string;
   /** the token's name when one was recognised (wrong role) */
   tokenName?: string;
@@ -175,8 +179,8 @@ function presentedToken(req: FastifyRequest): string | undefined {
 export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   const tokens = checkTokens([...opts.tokens]);
   const lookup = makeTokenLookup(tokens);
-  const reject = async (req: FastifyRequest, reply: FastifyReply, info: Omit<RejectionInfo, 'method' | 'url' | 'ip'>) => {
-    const full: RejectionInfo = { ...info, method: req.method, url: req.url.split('?')[0], ip: req.ip };
+  const reject = async (req: FastifyRequest, reply: FastifyReply, info: Omit<RejectionInfo, 'method' | 'url' | 'route' | 'ip'>) => {
+    const full: RejectionInfo = { ...info, method: req.method, url: req.url.split('?')[0].slice(0, 200), route: req.routeOptions.url ?? '(none)', ip: req.ip };
     try {
       await opts.onRejected?.(full);
     } catch (e) {
@@ -191,12 +195,13 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     const need = requiredRole(req.method, path, opts);
     if (need === null) return;
     const presented = presentedToken(req);
-    if (!presented) return reject(req, reply, { status: 401, reason: 'missing bearer token (Authorization: Bearer <token>)', requiredRole: need });
+    if (!presented) return reject(req, reply, { status: 401, code: 'missing_token', reason: 'missing bearer token (Authorization: Bearer <token>)', requiredRole: need });
     const entry = lookup(presented);
-    if (!entry) return reject(req, reply, { status: 401, reason: 'unknown or revoked token', requiredRole: need });
+    if (!entry) return reject(req, reply, { status: 401, code: 'unknown_token', reason: 'unknown or revoked token', requiredRole: need });
     if (RANK[entry.role] < RANK[need])
       return reject(req, reply, {
         status: 403,
+        code: 'insufficient_role',
         reason: `token "${entry.name}" has role ${entry.role}; ${req.method} ${path} needs ${need}`,
         tokenName: entry.name,
         requiredRole: need,

@@ -1,8 +1,9 @@
 // POST /api/webhooks/github and POST /api/webhooks/argocd.
 // Both live in their own encapsulated Fastify context whose JSON parser keeps the raw body:
 // GitHub's HMAC is over the exact bytes sent, and re-serialising parsed JSON would not match.
-// Every refusal (bad signature/secret, replayed delivery) is a `security.rejected` timeline event
-// and nothing is acted on. These routes are exempt from API tokens (auth.ts) because the sender
+// Every refusal (bad signature/secret, replayed delivery) is reported through `onRejected` (counted
+// on /metrics, sampled into the log, summed into one audit event per interval: rejections.ts) and
+// nothing is acted on or stored for it. These routes are exempt from API tokens (auth.ts) because the sender
 // authenticates with the webhook secret instead.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,9 +11,10 @@ import type { Store, CreateDeploymentResult } from '../core/store.js';
 import type { DeploymentSpec } from '../core/types.js';
 import { checkDeliveryId, parseGithubEvent, verifyGithubSignature, type GithubIntakeOptions, type GithubDeploymentRef } from '../intake/github.js';
 import { ARGOCD_TOKEN_HEADER, parseArgocdNotification, type ArgocdIntakeOptions } from '../intake/argocd.js';
+import type { Rejection } from './rejections.js';
 
 export interface GithubRoutesDeps {
-  store: Pick<Store, 'append' | 'getState' | 'setState'>;
+  store: Pick<Store, 'getState' | 'setState'>;
   now: () => number;
   /** hands an accepted deployment to the loop (DeploymentIntake.receive) */
   receive: (spec: DeploymentSpec, meta: { source: string; idempotencyKey: string; actor?: string }) => Promise<CreateDeploymentResult>;
@@ -23,6 +25,8 @@ export interface GithubRoutesDeps {
   bodyLimitBytes?: number;
   /** route config, e.g. the server's rate limit: {rateLimit: {max: 600, timeWindow: '1 minute'}} */
   routeConfig?: object;
+  /** every refused delivery (the server's RejectionAccounting.reject) */
+  onRejected?: (r: Rejection) => void;
 }
 
 /** Key under which the GitHub deployment a commander deployment came from is kept (for statuses). */
@@ -46,18 +50,8 @@ export async function registerGithubRoutes(app: FastifyInstance, deps: GithubRou
   const inFlight = new Set<string>();
   const bodyLimit = deps.bodyLimitBytes ?? 1_048_576;
 
-  const rejected = async (req: FastifyRequest, reply: FastifyReply, status: number, reason: string, extra: Record<string, unknown> = {}) => {
-    try {
-      await deps.store.append({
-        deploymentId: null,
-        type: 'security.rejected',
-        at: deps.now(),
-        actor: 'system',
-        payload: { route: req.url.split('?')[0], method: req.method, status, reason, ip: req.ip, ...extra },
-      });
-    } catch (e) {
-      req.log.error({ err: e }, 'could not record security.rejected');
-    }
+  const rejected = (req: FastifyRequest, reply: FastifyReply, status: number, code: string, reason: string, source: string) => {
+    deps.onRejected?.({ route: req.routeOptions.url ?? req.url.split('?')[0], method: req.method, status, reason: code, detail: reason, ip: req.ip, source });
     return reply.code(status).send({ error: reason });
   };
 
@@ -78,11 +72,11 @@ export async function registerGithubRoutes(app: FastifyInstance, deps: GithubRou
       const sig = await verifyGithubSignature(cfg.secret, raw, req.headers['x-hub-signature-256'] as string | undefined);
       const delivery = req.headers['x-github-delivery'] as string | undefined;
       const event = req.headers['x-github-event'] as string | undefined;
-      if (!sig.ok) return rejected(req, reply, 401, sig.reason, { source: 'github', event });
+      if (!sig.ok) return rejected(req, reply, 401, req.headers['x-hub-signature-256'] ? 'bad_signature' : 'missing_signature', sig.reason, 'github');
       const d = checkDeliveryId(delivery);
-      if (!d.ok) return rejected(req, reply, 400, d.reason, { source: 'github', event });
+      if (!d.ok) return rejected(req, reply, 400, 'bad_delivery_id', d.reason, 'github');
       if (inFlight.has(delivery!) || (await deps.store.getState(deliveryKey(delivery!))) !== undefined)
-        return rejected(req, reply, 409, `delivery ${delivery} was already received (replay)`, { source: 'github', event, delivery });
+        return rejected(req, reply, 409, 'replayed_delivery', `delivery ${delivery} was already received (replay)`, 'github');
       inFlight.add(delivery!);
       try {
         await deps.store.setState(deliveryKey(delivery!), { at: deps.now(), event });
@@ -111,8 +105,8 @@ export async function registerGithubRoutes(app: FastifyInstance, deps: GithubRou
       const cfg = deps.argocd;
       if (!cfg?.token) return reply.code(503).send({ error: 'Argo CD intake is not configured: set argocd.token (or COMMANDER_ARGOCD_TOKEN)' });
       const presented = req.headers[ARGOCD_TOKEN_HEADER];
-      if (typeof presented !== 'string' || !presented) return rejected(req, reply, 401, 'missing X-Commander-Token header', { source: 'argocd' });
-      if (!sameSecret(presented, cfg.token)) return rejected(req, reply, 401, 'X-Commander-Token does not match', { source: 'argocd' });
+      if (typeof presented !== 'string' || !presented) return rejected(req, reply, 401, 'missing_secret', 'missing X-Commander-Token header', 'argocd');
+      if (!sameSecret(presented, cfg.token)) return rejected(req, reply, 401, 'bad_secret', 'X-Commander-Token does not match', 'argocd');
       let body: unknown;
       try {
         body = JSON.parse(req.rawBody ?? '');

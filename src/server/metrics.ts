@@ -12,6 +12,14 @@ export class CommanderMetrics {
   readonly outcomes = new Counter({ name: 'commander_outcomes_total', help: 'Verified outcomes, by action and whether health recovered', labelNames: ['action', 'recovered'], registers: [this.registry] });
   readonly tickSeconds = new Histogram({ name: 'commander_tick_duration_seconds', help: 'Time of one watch tick (collect + analyze + decide + act)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly sseClients = new Gauge({ name: 'commander_sse_clients', help: 'Connected live event stream clients', registers: [this.registry] });
+  readonly sseRefused = new Counter({ name: 'commander_sse_refused_total', help: 'Live event stream connections refused at the cap, by HTTP status', labelNames: ['status'], registers: [this.registry] });
+  readonly sseDisconnected = new Counter({ name: 'commander_sse_disconnected_total', help: 'Live event stream clients disconnected by the server, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly requestsRejected = new Counter({
+    name: 'commander_requests_rejected_total',
+    help: 'Requests refused for their credentials (API token, webhook signature or secret, replayed delivery), by route, status and reason',
+    labelNames: ['route', 'status', 'reason'],
+    registers: [this.registry],
+  });
   readonly droppedTelemetry = new Counter({ name: 'commander_telemetry_dropped_total', help: 'Telemetry records dropped (bounded buffers, bad records), by source and reason', labelNames: ['source', 'reason'], registers: [this.registry] });
   readonly watchErrors = new Counter({ name: 'commander_watch_errors_total', help: 'Watch steps that failed and were retried', registers: [this.registry] });
 

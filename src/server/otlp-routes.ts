@@ -1,12 +1,13 @@
 // The OpenTelemetry OTLP/HTTP receiver: POST /v1/logs, /v1/metrics, /v1/traces with JSON or
-// protobuf bodies (optionally gzip), as the OTLP specification describes, feeding OtlpBuffer.
+// protobuf bodies (optionally gzip, deflate or br), as the OTLP specification describes, feeding OtlpBuffer.
 // The routes live in their own encapsulated Fastify context so the protobuf/gzip parsing does
 // not leak into the rest of the API. Dropped records are counted on /metrics.
-import { createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, register as defaultRegister, type Registry } from 'prom-client';
 import type { OtlpBuffer } from '../signals/otlp.js';
 import { decodeOtlpProtobuf, encodeOtlpResponse, encodeRpcStatus, type OtlpSignal } from '../signals/otlp-proto.js';
+import { checkOtlpJson, DEFAULT_OTLP_LIMITS, OtlpLimitError, type OtlpLimits } from '../signals/otlp-limits.js';
+import { installBodyDecoding } from './body-decoding.js';
 
 export interface OtlpRouteDeps {
   buffer: OtlpBuffer;
@@ -14,6 +15,8 @@ export interface OtlpRouteDeps {
   registry?: Registry;
   /** largest accepted request body after decompression (default 8 MiB) */
   bodyLimitBytes?: number;
+  /** nesting and element limits per request (signals/otlp-limits.ts) */
+  limits?: OtlpLimits;
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -38,26 +41,13 @@ export async function registerOtlpRoutes(app: FastifyInstance, deps: OtlpRouteDe
   }
   deps.buffer.onDrop((signal, reason, n) => dropped.inc({ signal, reason }, n));
   const bodyLimit = deps.bodyLimitBytes ?? 8 * 1024 * 1024;
+  const limits = deps.limits ?? DEFAULT_OTLP_LIMITS;
 
   await app.register(async (otlp) => {
     otlp.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
-    // Exporters may gzip (OTEL_EXPORTER_OTLP_COMPRESSION=gzip): inflate before parsing, and count
-    // the limit on the inflated size so a small bomb cannot blow up memory.
-    otlp.addHook('preParsing', async (req, _reply, payload) => {
-      const enc = String(req.headers['content-encoding'] ?? '').toLowerCase();
-      if (enc === '' || enc === 'identity') return payload;
-      if (enc !== 'gzip' && enc !== 'deflate') {
-        throw Object.assign(new Error(`unsupported content-encoding ${enc}`), { statusCode: 415 });
-      }
-      const z = enc === 'gzip' ? createGunzip() : createInflate();
-      let seen = 0;
-      z.on('data', (c: Buffer) => {
-        seen += c.length;
-        if (seen > bodyLimit) z.destroy(Object.assign(new Error('request body too large'), { statusCode: 413 }));
-      });
-      delete req.headers['content-length'];
-      return payload.pipe(z);
-    });
+    // Exporters may compress (OTEL_EXPORTER_OTLP_COMPRESSION=gzip): inflated with the limit
+    // counted on the inflated bytes (a no-op when the root app already did it)
+    installBodyDecoding(otlp);
 
     const handler = (signal: OtlpSignal) => async (req: FastifyRequest, reply: FastifyReply) => {
       const isProto = String(req.headers['content-type'] ?? '').startsWith(PROTOBUF);
@@ -67,8 +57,10 @@ export async function registerOtlpRoutes(app: FastifyInstance, deps: OtlpRouteDe
           : reply.code(code).send({ code: code === 400 ? 3 : 13, message });
       let body: unknown;
       try {
-        body = isProto ? decodeOtlpProtobuf(signal, req.body as Buffer) : req.body;
+        if (isProto) body = decodeOtlpProtobuf(signal, req.body as Buffer, limits);
+        else checkOtlpJson((body = req.body), limits);
       } catch (e) {
+        if (e instanceof OtlpLimitError) return fail(400, `${signal} request refused: ${e.message}`);
         return fail(400, `cannot decode ${signal} protobuf: ${(e as Error).message}`);
       }
       let rejected: number;

@@ -2,6 +2,7 @@
 // analysis mines templates itself, so we need lines, not Loki's metric queries). Pages forward
 // through the window when a page comes back full, as Loki's docs recommend.
 import type { LogLevel, LogRecord, SignalBundle, SignalQuery, SignalSource, SourceProblem } from '../core/types.js';
+import { own } from '../core/own.js';
 
 export interface LokiSourceOptions {
   url: string;
@@ -82,10 +83,10 @@ export class LokiSource implements SignalSource {
   }
 
   queryFor(d: SignalQuery['deployment']): string {
-    const tpl = this.opts.services?.[d.service]?.query ?? this.opts.query ?? DEFAULT_LOKI_QUERY;
+    const tpl = own(this.opts.services, d.service)?.query ?? this.opts.query ?? DEFAULT_LOKI_QUERY;
     const vars: Record<string, string> = { service: d.service, environment: d.environment, version: d.version, previousVersion: d.previousVersion ?? '' };
     return tpl.replace(/\$\{(\w+)\}/g, (_m, k: string) => {
-      const v = vars[k];
+      const v = own(vars, k);
       if (v === undefined) throw new Error(`unknown variable \${${k}} in LogQL query`);
       if (!SAFE_VALUE.test(v)) throw new Error(`${k} "${v}" has characters that cannot go into a LogQL label value`);
       return v;

@@ -4,6 +4,7 @@
 // (common, resource, logs, trace, metrics and their collector services); fields the receiver
 // does not read are left out, and protobuf skips unknown fields, so any newer client still decodes.
 import protobuf from 'protobufjs';
+import { DEFAULT_OTLP_LIMITS, OtlpLimitError, elementsMessage, nestingMessage, type OtlpLimits } from './otlp-limits.js';
 
 const PROTO = `
 syntax = "proto3";
@@ -68,7 +69,7 @@ message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_succe
 message RpcStatus { int32 code = 1; string message = 2; }
 `;
 
-const root = protobuf.parse(PROTO, { keepCase: false }).root;
+const root = protobuf.parse(PROTO, { keepCase: false }).root.resolveAll();
 const type = (n: string): protobuf.Type => root.lookupType(`otlp.${n}`);
 
 export type OtlpSignal = 'logs' | 'metrics' | 'traces';
@@ -87,12 +88,62 @@ const RESPONSE: Record<OtlpSignal, { type: protobuf.Type; field: string }> = {
  * Decodes a protobuf request into the same shape OTLP/JSON uses (camelCase fields, 64-bit
  * integers as strings, ids as hex), so one normaliser serves both encodings.
  */
-export function decodeOtlpProtobuf(signal: OtlpSignal, buf: Uint8Array): unknown {
+export function decodeOtlpProtobuf(signal: OtlpSignal, buf: Uint8Array, limits: OtlpLimits = DEFAULT_OTLP_LIMITS): unknown {
   const t = REQUEST[signal];
+  scanLimits(t, buf, limits);
   const msg = t.decode(buf);
   const obj = t.toObject(msg, { longs: String, bytes: String, enums: Number, defaults: false });
   fixIds(obj);
   return obj;
+}
+
+const NESTING_TYPES = new Set(['ArrayValue', 'KeyValueList']);
+const WIDTH: Record<string, number> = { fixed64: 8, sfixed64: 8, double: 8, fixed32: 4, sfixed32: 4, float: 4 };
+
+/**
+ * Walks the wire format once with the schema, allocating nothing per element: counts the
+ * messages and repeated numbers protobufjs would build and how deeply values nest, and throws
+ * OtlpLimitError past the limits. Malformed input is left for decode() to report.
+ */
+function scanLimits(root: protobuf.Type, buf: Uint8Array, limits: OtlpLimits): void {
+  const r = protobuf.Reader.create(buf);
+  const stack: Array<{ type: protobuf.Type; end: number; nest: number }> = [{ type: root, end: buf.length, nest: 0 }];
+  let elements = 0;
+  const count = (n: number): void => {
+    elements += n;
+    if (elements > limits.maxElements) throw new OtlpLimitError(elementsMessage(limits));
+  };
+  try {
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (r.pos >= top.end) {
+        stack.pop();
+        continue;
+      }
+      const tag = r.uint32();
+      const wire = tag & 7;
+      const field = top.type.fieldsById[tag >>> 3];
+      const sub = field?.resolvedType;
+      if (field && wire === 2 && sub instanceof protobuf.Type) {
+        const end = r.uint32() + r.pos;
+        if (end > top.end) return; // truncated: decode() says so
+        count(1);
+        const nest = top.nest + (NESTING_TYPES.has(sub.name) ? 1 : 0);
+        if (nest > limits.maxValueNesting) throw new OtlpLimitError(nestingMessage(limits));
+        stack.push({ type: sub, end, nest });
+      } else if (field?.repeated && wire === 2 && !sub) {
+        const len = r.uint32();
+        count(Math.ceil(len / (WIDTH[field.type] ?? 1)));
+        r.skip(len);
+      } else {
+        if (field?.repeated) count(1);
+        r.skipType(wire);
+      }
+    }
+  } catch (e) {
+    if (e instanceof OtlpLimitError) throw e;
+    // malformed: decode() reports it with its own message
+  }
 }
 
 const ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId']);

@@ -6,6 +6,7 @@
 import type { LogLevel, LogRecord, Point, SeriesMap, SignalBundle, SignalQuery, SignalSource, SpanRecord } from '../core/types.js';
 import type { OtlpSignal } from './otlp-proto.js';
 import { quantileFromBuckets } from './scrape.js';
+import { dict } from '../core/own.js';
 
 export interface OtlpBufferOptions {
   maxLogsPerService?: number;
@@ -81,26 +82,86 @@ interface Resource {
 }
 type Nanos = string | number | undefined;
 
-export function anyValueToString(v: AnyValue | undefined): string {
+/**
+ * An attribute or body value as text of at most `maxChars` characters. Arrays and key-value
+ * lists are written as ONE JSON document (a string inside stays a string once, never re-escaped
+ * per level, which used to double the length at every level of nesting), and writing stops at
+ * the budget, so the work and the result are bounded whatever the value holds. Nesting depth
+ * was bounded before (otlp-limits.ts).
+ */
+export function anyValueToString(v: AnyValue | undefined, maxChars = 2000): string {
   if (!v) return '';
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.boolValue !== undefined) return String(v.boolValue);
-  if (v.intValue !== undefined) return String(v.intValue);
-  if (v.doubleValue !== undefined) return String(v.doubleValue);
-  if (v.bytesValue !== undefined) return v.bytesValue;
-  if (v.arrayValue) return JSON.stringify((v.arrayValue.values ?? []).map(anyValueToString));
-  if (v.kvlistValue) return JSON.stringify(Object.fromEntries((v.kvlistValue.values ?? []).map((kv) => [kv.key, anyValueToString(kv.value)])));
-  return '';
+  const scalar = scalarOf(v);
+  if (scalar !== undefined) return clipText(String(scalar), maxChars);
+  let out = '';
+  const write = (x: string): boolean => {
+    out += x;
+    return out.length < maxChars;
+  };
+  const walk = (x: AnyValue | undefined): boolean => {
+    const sc = x ? scalarOf(x) : undefined;
+    if (sc !== undefined) return write(typeof sc === 'string' ? JSON.stringify(sc.slice(0, maxChars)) : String(sc));
+    if (isObj(x?.arrayValue)) {
+      if (!write('[')) return false;
+      for (const [i, e] of arr<AnyValue>(x.arrayValue.values).entries()) if ((i > 0 && !write(',')) || !walk(e)) return false;
+      return write(']');
+    }
+    if (isObj(x?.kvlistValue)) {
+      if (!write('{')) return false;
+      for (const [i, kv] of arr<KeyValue>(x.kvlistValue.values).entries()) {
+        if ((i > 0 && !write(',')) || !write(JSON.stringify(String(isObj(kv) ? kv.key : '').slice(0, maxChars)) + ':') || !walk(isObj(kv) ? kv.value : undefined)) return false;
+      }
+      return write('}');
+    }
+    return write('null');
+  };
+  walk(v);
+  return clipText(out, maxChars);
 }
 
-const nanosToMs = (n: Nanos): number | undefined => {
-  if (n === undefined || n === '' || n === 0 || n === '0') return undefined;
-  const v = typeof n === 'number' ? n / 1e6 : Number(BigInt(n) / 1_000_000n);
-  return Number.isFinite(v) ? v : undefined;
-};
+/**
+ * Truncates into a fresh string: V8 keeps the whole original behind a plain slice(), which would
+ * let kept records hold on to every huge value a client sent through their prefixes.
+ */
+export function clipText(s: string, maxChars: number): string {
+  if (s.length <= maxChars) return s;
+  return Buffer.from(s.slice(0, maxChars), 'utf8').toString('utf8');
+}
 
-function severityLevel(num: number | undefined, text: string | undefined): LogLevel {
-  if (num && num > 0) {
+function scalarOf(v: AnyValue): string | number | boolean | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (v.stringValue !== undefined) return String(v.stringValue);
+  if (v.boolValue !== undefined) return Boolean(v.boolValue);
+  if (v.intValue !== undefined) return String(v.intValue);
+  if (v.doubleValue !== undefined) return Number(v.doubleValue);
+  if (v.bytesValue !== undefined) return String(v.bytesValue);
+  return undefined;
+}
+
+// A request's parts are read through these: a part of the wrong shape is skipped (and counted
+// as an invalid record), never thrown on half-way through a request.
+/** x when it is an array, else nothing */
+const arr = <T>(x: T[] | undefined | unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
+const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+/** a number, or a numeric string as OTLP/JSON writes 64-bit integers; else undefined */
+function num(x: unknown): number | undefined {
+  if (typeof x === 'number') return x;
+  if (typeof x === 'string' && x.trim() !== '') {
+    const v = Number(x);
+    return Number.isNaN(v) ? undefined : v;
+  }
+  return undefined;
+}
+
+function nanosToMs(n: Nanos | unknown): number | undefined {
+  if (typeof n === 'number') return n !== 0 && Number.isFinite(n) ? n / 1e6 : undefined;
+  if (typeof n !== 'string' || !/^\d{1,30}$/.test(n) || /^0+$/.test(n)) return undefined;
+  const v = Number(BigInt(n) / 1_000_000n);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function severityLevel(num: unknown, text: unknown): LogLevel {
+  if (typeof num === 'number' && num > 0) {
     if (num <= 4) return 'trace';
     if (num <= 8) return 'debug';
     if (num <= 12) return 'info';
@@ -108,7 +169,7 @@ function severityLevel(num: number | undefined, text: string | undefined): LogLe
     if (num <= 20) return 'error';
     return 'fatal';
   }
-  const t = (text ?? '').toLowerCase();
+  const t = typeof text === 'string' ? text.slice(0, 8).toLowerCase() : '';
   if (t.startsWith('fatal') || t.startsWith('crit')) return 'fatal';
   if (t.startsWith('err')) return 'error';
   if (t.startsWith('warn')) return 'warn';
@@ -117,8 +178,17 @@ function severityLevel(num: number | undefined, text: string | undefined): LogLe
   return 'info';
 }
 
+/** The HTTP status a span's or point's attributes carry (0 when none). */
+function statusOf(kvs: unknown, legacyKey?: string): number {
+  const kv = arr<KeyValue>(kvs).find((x) => isObj(x) && (x.key === 'http.response.status_code' || x.key === legacyKey));
+  return num(isObj(kv?.value) ? kv.value.intValue : undefined) ?? 0;
+}
+
+const RESOURCE_KEYS = new Set(['service.name', 'service.version', 'deployment.environment.name', 'deployment.environment']);
+
 function resourceInfo(r: Resource | undefined): { service: string; version?: string; environment?: string } {
-  const attrs = new Map((r?.attributes ?? []).map((kv) => [kv.key, anyValueToString(kv.value)]));
+  const attrs = new Map<string, string>();
+  for (const kv of arr<KeyValue>(isObj(r) ? r.attributes : undefined)) if (isObj(kv) && RESOURCE_KEYS.has(kv.key)) attrs.set(kv.key, anyValueToString(kv.value, 256));
   return {
     service: attrs.get('service.name') || 'unknown_service',
     version: attrs.get('service.version') || undefined,
@@ -171,20 +241,16 @@ export class OtlpBuffer {
     return b;
   }
 
-  /**
-   * Truncates long messages into a fresh string: V8 keeps the whole original behind a plain
-   * slice(), which would let a burst of huge bodies stay in memory through their prefixes.
-   */
-  private clip(m: string): string {
-    if (m.length <= this.opts.maxMessageChars) return m;
-    return Buffer.from(m.slice(0, this.opts.maxMessageChars), 'utf8').toString('utf8');
+  private attrs(kvs: KeyValue[] | undefined): Record<string, string> | undefined {
+    const list = arr<KeyValue>(kvs).filter(isObj);
+    if (list.length === 0) return undefined;
+    // fromEntries defines own properties: a key named __proto__ stays an attribute
+    return Object.fromEntries(list.slice(0, this.opts.maxAttributes).map((kv) => [clipText(String(kv.key ?? ''), 128), anyValueToString(kv.value, 256)]));
   }
 
-  private attrs(kvs: KeyValue[] | undefined): Record<string, string> | undefined {
-    if (!kvs || kvs.length === 0) return undefined;
-    const out: Record<string, string> = {};
-    for (const kv of kvs.slice(0, this.opts.maxAttributes)) out[kv.key] = anyValueToString(kv.value).slice(0, 256);
-    return out;
+  /** Identity of a point's attribute set, bounded like the attributes kept (a key, not the whole value). */
+  private attrKey(name: string, kvs: KeyValue[] | undefined): string {
+    return `${name}${JSON.stringify(this.attrs(kvs) ?? {})}`;
   }
 
   /** Ingests an ExportLogsServiceRequest (JSON shape). Returns how many records were not kept. */
@@ -192,9 +258,9 @@ export class OtlpBuffer {
     let rejected = 0;
     const rls = (req as { resourceLogs?: unknown[] })?.resourceLogs;
     if (!Array.isArray(rls)) throw new TypeError('resourceLogs must be an array');
-    for (const rl of rls as Array<{ resource?: Resource; scopeLogs?: Array<{ logRecords?: unknown[] }> }>) {
+    for (const rl of rls.filter(isObj) as Array<{ resource?: Resource; scopeLogs?: Array<{ logRecords?: unknown[] }> }>) {
       const info = resourceInfo(rl.resource);
-      const records = (rl.scopeLogs ?? []).flatMap((s) => s.logRecords ?? []) as Array<{
+      const records = arr(rl.scopeLogs).flatMap((s) => (isObj(s) ? arr(s.logRecords) : [])) as Array<{
         timeUnixNano?: Nanos;
         observedTimeUnixNano?: Nanos;
         severityNumber?: number;
@@ -211,10 +277,15 @@ export class OtlpBuffer {
       }
       let evicted = 0;
       for (const r of records) {
+        if (!isObj(r)) {
+          this.drop('logs', 'invalid');
+          rejected++;
+          continue;
+        }
         const rec: StoredLog = {
           at: nanosToMs(r.timeUnixNano) ?? nanosToMs(r.observedTimeUnixNano) ?? now,
           level: severityLevel(r.severityNumber, r.severityText),
-          message: this.clip(anyValueToString(r.body)),
+          message: anyValueToString(r.body, this.opts.maxMessageChars),
         };
         if (info.version) rec.version = info.version;
         if (info.environment) rec.environment = info.environment;
@@ -231,9 +302,9 @@ export class OtlpBuffer {
     let rejected = 0;
     const rss = (req as { resourceSpans?: unknown[] })?.resourceSpans;
     if (!Array.isArray(rss)) throw new TypeError('resourceSpans must be an array');
-    for (const rs of rss as Array<{ resource?: Resource; scopeSpans?: Array<{ spans?: unknown[] }> }>) {
+    for (const rs of rss.filter(isObj) as Array<{ resource?: Resource; scopeSpans?: Array<{ spans?: unknown[] }> }>) {
       const info = resourceInfo(rs.resource);
-      const spans = (rs.scopeSpans ?? []).flatMap((s) => s.spans ?? []) as Array<{
+      const spans = arr(rs.scopeSpans).flatMap((s) => (isObj(s) ? arr(s.spans) : [])) as Array<{
         traceId?: string;
         name?: string;
         startTimeUnixNano?: Nanos;
@@ -250,25 +321,25 @@ export class OtlpBuffer {
       }
       let evicted = 0;
       for (const s of spans) {
-        const start = nanosToMs(s.startTimeUnixNano);
+        const start = isObj(s) ? nanosToMs(s.startTimeUnixNano) : undefined;
         if (start === undefined) {
           this.drop('traces', 'invalid');
           rejected++;
           continue;
         }
         const end = nanosToMs(s.endTimeUnixNano) ?? start;
-        const httpStatus = Number((s.attributes ?? []).find((kv) => kv.key === 'http.response.status_code' || kv.key === 'http.status_code')?.value?.intValue ?? 0);
-        const code = s.status?.code;
+        const httpStatus = statusOf(s.attributes, 'http.status_code');
+        const code = isObj(s.status) ? s.status.code : undefined;
         const rec: StoredSpan = {
           at: start,
           durationMs: Math.max(0, end - start),
-          operation: (s.name ?? 'unknown').slice(0, 200),
+          operation: clipText(String(s.name ?? 'unknown'), 200),
           // STATUS_CODE_ERROR is 2 (JSON encoders may also write the enum's name)
           error: code === 2 || code === 'STATUS_CODE_ERROR' || httpStatus >= 500,
         };
         if (info.version) rec.version = info.version;
         if (info.environment) rec.environment = info.environment;
-        if (s.traceId) rec.traceId = s.traceId;
+        if (typeof s.traceId === 'string' && s.traceId) rec.traceId = clipText(s.traceId, 64);
         if (b.spans.push(rec)) evicted++;
       }
       this.drop('traces', 'evicted', evicted);
@@ -280,10 +351,15 @@ export class OtlpBuffer {
     let rejected = 0;
     const rms = (req as { resourceMetrics?: unknown[] })?.resourceMetrics;
     if (!Array.isArray(rms)) throw new TypeError('resourceMetrics must be an array');
-    for (const rm of rms as Array<{ resource?: Resource; scopeMetrics?: Array<{ metrics?: OtlpMetric[] }> }>) {
+    for (const rm of rms.filter(isObj) as Array<{ resource?: Resource; scopeMetrics?: Array<{ metrics?: OtlpMetric[] }> }>) {
       const info = resourceInfo(rm.resource);
-      const metrics = (rm.scopeMetrics ?? []).flatMap((s) => s.metrics ?? []);
-      const points = metrics.reduce((n, m) => n + ((m.gauge ?? m.sum ?? m.histogram)?.dataPoints?.length ?? 0), 0);
+      const all = arr(rm.scopeMetrics).flatMap((s) => (isObj(s) ? arr<OtlpMetric>(s.metrics) : []));
+      const metrics = all.filter((m) => isObj(m) && typeof m.name === 'string');
+      const points = metrics.reduce((n, m) => n + arr((m.gauge ?? m.sum ?? m.histogram)?.dataPoints).length, 0) + (all.length - metrics.length);
+      if (all.length > metrics.length) {
+        this.drop('metrics', 'invalid', all.length - metrics.length);
+        rejected += all.length - metrics.length;
+      }
       this.received.metrics += points;
       const b = this.bufferFor(info.service);
       if (!b) {
@@ -318,32 +394,38 @@ export class OtlpBuffer {
 
   private ingestMetric(b: ServiceBuffer, m: OtlpMetric): number {
     let rejected = 0;
-    const std = STANDARD_ALIASES[m.name];
-    if (m.gauge || (m.sum && !m.sum.isMonotonic)) {
-      for (const p of (m.gauge ?? m.sum)!.dataPoints ?? []) {
-        const t = nanosToMs(p.timeUnixNano);
-        const v = p.asDouble ?? (p.asInt !== undefined ? Number(p.asInt) : undefined);
+    const name = clipText(m.name, 256);
+    const std = STANDARD_ALIASES.get(name);
+    // points of the wrong shape count as invalid below
+    const pointsOf = <P>(x: { dataPoints?: P[] } | undefined): Array<P | undefined> => arr<P>(x?.dataPoints).map((p) => (isObj(p) ? p : undefined));
+    const invalid = (): void => {
+      this.drop('metrics', 'invalid');
+      rejected++;
+    };
+    if (!isObj(m.gauge) && !isObj(m.sum) && !isObj(m.histogram)) return 0;
+    if (isObj(m.gauge) || (isObj(m.sum) && !m.sum.isMonotonic)) {
+      for (const p of pointsOf((m.gauge ?? m.sum)!)) {
+        const t = nanosToMs(p?.timeUnixNano);
+        const v = num(p?.asDouble) ?? num(p?.asInt);
         if (t === undefined || v === undefined || !Number.isFinite(v)) {
-          this.drop('metrics', 'invalid');
-          rejected++;
+          invalid();
           continue;
         }
-        this.put(b, m.name, t, v, m.gauge ? 'max' : 'sum');
+        this.put(b, name, t, v, m.gauge ? 'max' : 'sum');
         if (std) this.put(b, std, t, v, std === 'memory_bytes' ? 'max' : 'sum');
       }
-    } else if (m.sum) {
+    } else if (isObj(m.sum)) {
       // Monotonic counters become rates per second, as the analysis compares rates.
       const cumulative = Number(m.sum.aggregationTemporality) === 2;
-      for (const p of m.sum.dataPoints ?? []) {
-        const t = nanosToMs(p.timeUnixNano);
-        const start = nanosToMs(p.startTimeUnixNano);
-        const v = p.asDouble ?? (p.asInt !== undefined ? Number(p.asInt) : undefined);
-        if (t === undefined || v === undefined) {
-          this.drop('metrics', 'invalid');
-          rejected++;
+      for (const p of pointsOf(m.sum)) {
+        const t = nanosToMs(p?.timeUnixNano);
+        const start = nanosToMs(p?.startTimeUnixNano);
+        const v = num(p?.asDouble) ?? num(p?.asInt);
+        if (!p || t === undefined || v === undefined || !Number.isFinite(v)) {
+          invalid();
           continue;
         }
-        const key = `${m.name}${JSON.stringify(p.attributes ?? [])}`;
+        const key = this.attrKey(name, p.attributes);
         let rate: number | undefined;
         if (cumulative) {
           const prev = b.lastSum.get(key);
@@ -353,23 +435,23 @@ export class OtlpBuffer {
         } else if (start !== undefined && t > start) {
           rate = v / ((t - start) / 1000);
         }
-        if (rate !== undefined) this.put(b, m.name, t, rate, 'sum');
+        if (rate !== undefined) this.put(b, name, t, rate, 'sum');
       }
-    } else if (m.histogram) {
+    } else if (isObj(m.histogram)) {
       const cumulative = Number(m.histogram.aggregationTemporality) === 2;
       const scale = m.unit === 's' ? 1000 : 1;
       const byT = new Map<number, { count: number; errors: number; bounds: number[]; buckets: number[]; dt?: number }>();
-      for (const p of m.histogram.dataPoints ?? []) {
-        const t = nanosToMs(p.timeUnixNano);
-        if (t === undefined) {
-          this.drop('metrics', 'invalid');
-          rejected++;
+      for (const p of pointsOf(m.histogram)) {
+        const t = nanosToMs(p?.timeUnixNano);
+        const counts = arr(p?.bucketCounts).map((c) => num(c) ?? NaN);
+        const bounds = arr(p?.explicitBounds).map((x) => (num(x) ?? NaN) * scale);
+        let count = num(p?.count ?? 0) ?? NaN;
+        if (!p || t === undefined || ![...counts, ...bounds, count].every(Number.isFinite)) {
+          invalid();
           continue;
         }
-        const counts = (p.bucketCounts ?? []).map(Number);
-        let count = Number(p.count ?? 0);
         let buckets = counts;
-        const key = `${m.name}${JSON.stringify(p.attributes ?? [])}`;
+        const key = this.attrKey(name, p.attributes);
         if (cumulative) {
           const prev = b.lastHist.get(key);
           if (b.lastHist.size < 1000 || prev) b.lastHist.set(key, { count, buckets: counts });
@@ -378,8 +460,8 @@ export class OtlpBuffer {
             count -= prev.count;
           }
         }
-        const status = Number((p.attributes ?? []).find((kv) => kv.key === 'http.response.status_code')?.value?.intValue ?? 0);
-        const agg = byT.get(t) ?? { count: 0, errors: 0, bounds: (p.explicitBounds ?? []).map((x) => x * scale), buckets: [] };
+        const status = statusOf(p.attributes);
+        const agg = byT.get(t) ?? { count: 0, errors: 0, bounds, buckets: [] };
         agg.count += count;
         if (status >= 500) agg.errors += count;
         buckets.forEach((c, i) => (agg.buckets[i] = (agg.buckets[i] ?? 0) + c));
@@ -392,8 +474,8 @@ export class OtlpBuffer {
         let cum = 0;
         const cumBuckets: Array<[number, number]> = a.buckets.map((c, i) => [i < a.bounds.length ? a.bounds[i] : Infinity, (cum += c)]);
         const p95 = quantileFromBuckets(0.95, cumBuckets);
-        if (p95 !== undefined) this.put(b, `${m.name}.p95`, t, p95, 'max');
-        if (/^http\.server\.(request\.)?duration$/.test(m.name)) {
+        if (p95 !== undefined) this.put(b, `${name}.p95`, t, p95, 'max');
+        if (/^http\.server\.(request\.)?duration$/.test(name)) {
           if (p95 !== undefined) this.put(b, 'latency_p95_ms', t, p95, 'max');
           this.put(b, 'error_rate', t, a.errors / a.count, 'max');
           if (a.dt) this.put(b, 'request_rate', t, a.count / a.dt, 'sum');
@@ -426,7 +508,7 @@ export class OtlpBuffer {
     };
     const logs = b.logs.toArray().filter(keep).map(strip).sort((x, y) => x.at - y.at);
     const spans = b.spans.toArray().filter(keep).map(strip).sort((x, y) => x.at - y.at);
-    const metrics: SeriesMap = {};
+    const metrics = dict<Point[]>();
     for (const [name, ring] of b.series) {
       const pts = ring.toArray().filter(([t]) => t >= from && t <= to);
       if (pts.length) metrics[name] = pts.map(([t, v]) => [t, v] as Point);
@@ -454,17 +536,17 @@ interface OtlpMetric {
 }
 
 /** OpenTelemetry semantic-convention names that are one of our standard metrics. */
-const STANDARD_ALIASES: Record<string, string> = {
-  'process.memory.usage': 'memory_bytes',
-  'process.runtime.nodejs.memory.rss': 'memory_bytes',
-  memory_bytes: 'memory_bytes',
-  'process.cpu.utilization': 'cpu_utilization',
-  cpu_utilization: 'cpu_utilization',
-  error_rate: 'error_rate',
-  latency_p95_ms: 'latency_p95_ms',
-  request_rate: 'request_rate',
-  restarts: 'restarts',
-};
+const STANDARD_ALIASES = new Map<string, string>([
+  ['process.memory.usage', 'memory_bytes'],
+  ['process.runtime.nodejs.memory.rss', 'memory_bytes'],
+  ['memory_bytes', 'memory_bytes'],
+  ['process.cpu.utilization', 'cpu_utilization'],
+  ['cpu_utilization', 'cpu_utilization'],
+  ['error_rate', 'error_rate'],
+  ['latency_p95_ms', 'latency_p95_ms'],
+  ['request_rate', 'request_rate'],
+  ['restarts', 'restarts'],
+]);
 
 export class OtlpSource implements SignalSource {
   readonly name = 'otlp';

@@ -5,6 +5,8 @@
 // wrong for every prom-client service. The format is line-based and small; this follows
 // https://prometheus.io/docs/instrumenting/exposition_formats/#text-format-details.
 
+import { dict } from '../core/own.js';
+
 export interface Sample {
   /** full sample name, e.g. http_request_duration_seconds_bucket */
   name: string;
@@ -26,7 +28,8 @@ function parseValue(s: string): number {
 
 /** Parses `{a="x",b="y\"z"}` starting at line[i] === '{'; returns labels and the index after '}'. */
 function parseLabels(line: string, i: number): [Record<string, string>, number] {
-  const labels: Record<string, string> = {};
+  // a scraped target names the labels: no prototype, so `__proto__="x"` is a label like any other
+  const labels = dict<string>();
   i++; // '{'
   for (;;) {
     while (line[i] === ' ' || line[i] === ',') i++;

@@ -3,6 +3,7 @@
 // deployment's service, environment and version. A query that fails or returns nothing is a
 // `problem` (a data gap), never a sign of ill health.
 import type { Point, SeriesMap, SignalBundle, SignalQuery, SignalSource, SourceProblem, StandardMetric } from '../core/types.js';
+import { own } from '../core/own.js';
 
 export type PrometheusPreset = 'prom-client' | 'kubernetes';
 
@@ -68,7 +69,7 @@ const SAFE_VALUE = /^[A-Za-z0-9_.:\-/+]*$/;
 
 export function renderQuery(template: string, vars: Record<string, string>): string {
   return template.replace(/\$\{(\w+)\}/g, (_m, k: string) => {
-    const v = vars[k];
+    const v = own(vars, k);
     if (v === undefined) throw new Error(`unknown variable \${${k}} in query`);
     return v;
   });
@@ -94,7 +95,7 @@ export class PrometheusSource implements SignalSource {
   /** The rendered queries for a deployment (also shown by `problems` so users can paste them). */
   queriesFor(d: SignalQuery['deployment']): { queries: Partial<Record<StandardMetric, string>>; limits: Record<string, string> } {
     const preset = PRESETS[this.opts.preset ?? 'prom-client'];
-    const svc = this.opts.services?.[d.service];
+    const svc = own(this.opts.services, d.service);
     const vars: Record<string, string> = {
       service: d.service,
       environment: d.environment,
@@ -136,7 +137,7 @@ export class PrometheusSource implements SignalSource {
   async collect(q: SignalQuery): Promise<SignalBundle> {
     const problems: SourceProblem[] = [];
     const metrics: SeriesMap = {};
-    const limits: Record<string, number> = { ...(this.opts.services?.[q.deployment.service]?.limits ?? {}) };
+    const limits: Record<string, number> = { ...(own(this.opts.services, q.deployment.service)?.limits ?? {}) };
     let rendered: ReturnType<PrometheusSource['queriesFor']>;
     try {
       rendered = this.queriesFor(q.deployment);

@@ -8,6 +8,7 @@ import { parseExposition, type Sample } from './prom-text.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { Point, SeriesMap, SignalBundle, SignalQuery, SignalSource, SourceProblem } from '../core/types.js';
+import { own } from '../core/own.js';
 
 export interface ScrapeTarget {
   /** full URL of the exposition, e.g. http://127.0.0.1:9100/metrics */
@@ -299,7 +300,7 @@ export class ScrapeSource implements SignalSource {
         message: `no samples for service "${service}" in the window${errs.length ? ` (${errs.join('; ')})` : ''}`,
       });
     }
-    return { metrics, logs: [], spans: [], limits: { ...(this.opts.limits?.[service] ?? {}) }, problems };
+    return { metrics, logs: [], spans: [], limits: { ...(own(this.opts.limits, service) ?? {}) }, problems };
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,7 @@ import type {
 } from '../core/types.js';
 import type { SimulatedTarget } from '../core/simulated-target.js';
 import { hashSeed, normal, seededRandom } from '../core/random.js';
+import { own } from '../core/own.js';
 
 export const BEHAVIOURS = [
   'healthy',
@@ -133,7 +134,8 @@ export class SimulatedWorld implements SignalSource, SimulatedTarget {
     const planned = this.plans.get(`${service}@${version}`);
     if (planned) return planned;
     const suffix = /-([a-z]+)$/.exec(version)?.[1];
-    if (suffix && SUFFIXES[suffix]) return SUFFIXES[suffix];
+    const bySuffix = suffix ? own(SUFFIXES, suffix) : undefined;
+    if (bySuffix) return bySuffix;
     // Unplanned versions: mostly healthy, sometimes broken, stable per service+version.
     const h = hashSeed(`${this.seed}:${service}@${version}`) % 10;
     return h < 5 ? 'healthy' : (BEHAVIOURS[1 + (h % 5)] as Behaviour);

@@ -2,9 +2,9 @@
 // vLLM, llama.cpp server) to restate the findings as two or three plain sentences. It may only
 // restate: a fact check rejects any number or quoted name that is not in the findings, and any
 // timeout, HTTP error or rejected text falls back to the deterministic summary. This is I/O, so
-// the loop calls `narrate()` after the pure tick, never inside it.
+// it runs beside the loop on each summary written (loop/narration.ts), never inside a tick.
 //
-// Configuration (environment variables):
+// Configuration: `llm: {url, model, apiKey?, timeoutMs?}` in the config file, or the environment:
 //   COMMANDER_LLM_URL      base URL, e.g. http://127.0.0.1:11434 (Ollama) or https://api.openai.com
 //   COMMANDER_LLM_MODEL    model name (required to enable)
 //   COMMANDER_LLM_API_KEY  bearer token (optional for local servers)

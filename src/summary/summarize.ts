@@ -11,6 +11,8 @@ const MAX_LOG_LINES = 3;
 function dedupKey(f: Finding): string {
   if (f.kind === 'log_new' || f.kind === 'log_spike') return `log:${f.subject}`;
   if (f.kind === 'data_gap') return 'data_gap';
+  // the operator's own limit is a line of its own beside the before/after change of the same metric
+  if (f.kind === 'threshold') return f.id;
   if (f.kind === 'restarts') return f.id;
   return `${f.kind === 'metric_spread' ? 'spread' : 'metric'}:${f.subject}`;
 }

@@ -6,6 +6,7 @@ import { createSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/core/store.js';
 import type { DeploymentSpec } from '../../src/core/types.js';
 import { registerGithubRoutes, githubRefKey } from '../../src/server/github-routes.js';
+import type { Rejection } from '../../src/server/rejections.js';
 
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
 const statusExamples = examples.find((e) => e.name === 'deployment_status')!.examples;
@@ -17,12 +18,15 @@ describe('GitHub and Argo CD webhook routes', () => {
   let app: FastifyInstance;
   let store: Store;
   let received: DeploymentSpec[];
+  let refused: Rejection[];
   beforeEach(async () => {
     store = createSqliteStore(':memory:');
     received = [];
+    refused = [];
     app = Fastify();
     await registerGithubRoutes(app, {
       store,
+      onRejected: (r) => void refused.push(r),
       now: () => now,
       github: { secret: SECRET },
       argocd: { token: 'argo-shared-secret' },
@@ -42,7 +46,11 @@ describe('GitHub and Argo CD webhook routes', () => {
 
   const post = async (raw: string, headers: Record<string, string>) =>
     app.inject({ method: 'POST', url: '/api/webhooks/github', payload: raw, headers: { 'content-type': 'application/json', 'x-github-event': 'deployment_status', ...headers } });
-  const rejections = async () => (await store.audit({ type: 'security.rejected' })).map((e) => [e.payload.status, e.payload.reason]);
+  // each refusal is reported (the server counts and aggregates it) and nothing is stored for it
+  const rejections = async () => {
+    expect(await store.audit({ type: 'security.rejected' })).toEqual([]);
+    return refused.map((r) => [r.status, r.detail]);
+  };
 
   it('accepts a signed real deployment_status, then refuses its replay with 409', async () => {
     const raw = JSON.stringify(success);

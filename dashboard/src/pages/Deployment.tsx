@@ -7,6 +7,7 @@ import { Card } from '../components/Card.js';
 import { EvidenceCards } from '../components/Evidence.js';
 import { MetricCharts } from '../components/MetricCharts.js';
 import { RemediationPanel } from '../components/RemediationPanel.js';
+import { Narration } from '../components/Narration.js';
 import { useDeploymentDetail } from '../hooks/useDetail.js';
 import { baselineFrom, evidenceAt, primaryDecision } from '../lib/deployments.js';
 import { describeEvent, EVENT_LABEL } from '../lib/describe.js';
@@ -130,6 +131,7 @@ function Detail({ d }: { d: DeploymentDetailResponse }) {
                 </ul>
               )}
               <p className="small muted">written by {authorLabel(summary.author)}</p>
+              <Narration events={d.events} upTo={then.summary ? primary?.at : undefined} />
               {laterSummary && (
                 <p className="later">
                   <span className="small muted">Latest: </span>

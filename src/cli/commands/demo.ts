@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = configFrom(args);
   if (args.flags.has('no-auto')) config.demo.autoDeploy = false;
   const name = args.flags.has('simulated') ? 'simulated' : (args.values.world ?? DEFAULT_WORLD);
-  const loader = WORLDS[name];
+  const loader = Object.hasOwn(WORLDS, name) ? WORLDS[name] : undefined;
   if (!loader) throw new CliError(`unknown world '${name}' (known: ${Object.keys(WORLDS).join(', ')})`);
   const { startApp, packageRoot } = await import('../../app.js');
   if (!config.demo.deploymentsFile) {

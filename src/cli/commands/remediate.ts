@@ -9,7 +9,7 @@ import type { Config } from '../../config/schema.js';
 import type { Store } from '../../core/store.js';
 import { systemClock } from '../../core/clock.js';
 import { createSqliteStore } from '../../store/sqlite.js';
-import { narratorConfigFromEnv } from '../../summary/llm-narrator.js';
+import { llmConfigOf } from '../../config/integrations.js';
 import { remediate, RemediationRefused, type RemediationResult } from '../../remediation/remediate.js';
 
 export async function run(args: string[]): Promise<number> {
@@ -23,7 +23,7 @@ export async function run(args: string[]): Promise<number> {
   const store = await openStore(config, p.values.db);
   try {
     const dashboardUrl = p.values['dashboard-url'] ?? config.remediation.dashboardUrl ?? config.notifications.baseUrl ?? `http://${config.server.host}:${config.server.port}`;
-    const llm = narratorConfigFromEnv();
+    const llm = llmConfigOf(config.llm);
     let r: RemediationResult;
     try {
       r = await remediate(

@@ -12,7 +12,7 @@ import { commanderSecrets } from '../../remediation/run-command.js';
 import { reviewFindings } from '../../remediation/review-flow.js';
 import { hasErrors, RULES } from '../../remediation/review-rules.js';
 import { countLine } from '../../remediation/reviewer.js';
-import { narratorConfigFromEnv } from '../../summary/llm-narrator.js';
+import { llmConfigOf } from '../../config/integrations.js';
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { values: ['repo', 'base', 'head', 'config', 'title', 'service'], flags: ['json'] });
@@ -27,7 +27,7 @@ export async function run(args: string[]): Promise<number> {
     return sha;
   };
   const [b, h] = [await commit(base, 'base'), await commit(head, 'head')];
-  const llm = cfg.review.llm ? narratorConfigFromEnv() : undefined;
+  const llm = cfg.review.llm ? llmConfigOf(config.llm) : undefined;
   const findings = await reviewFindings(git, repo, b, h, p.values.title !== undefined ? { title: p.values.title } : {}, checkSettings(cfg, commanderSecrets(process.env, cfg.github.tokenEnv)), llm, (l) => process.stderr.write(`review: ${l}\n`));
   if (p.flags.has('json')) process.stdout.write(JSON.stringify({ base: b, head: h, findings, summary: countLine(findings) }, null, 2) + '\n');
   else {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DeploymentListResponse } from '../../core/api.js';
 import type { DeploymentStatus, SignalBundle } from '../../core/types.js';
 import { parseGenericDeploy } from '../../intake/generic.js';
+import { dict } from '../../core/own.js';
 import { deriveState } from '../../loop/state.js';
 import type { ServerDeps } from '../app.js';
 import { actorOf } from '../auth.js';
@@ -74,7 +75,8 @@ async function seriesBundle(deps: ServerDeps, d: Parameters<typeof detail>[0], e
   const lastCollect = [...events].reverse().find((e) => e.type === 'signals.collected');
   const to = typeof lastCollect?.payload.to === 'number' ? lastCollect.payload.to : Math.min(deps.clock.now(), d.at);
   const from = d.at - Math.min(timing.baselineSeconds, 1800) * 1000;
-  const out: SignalBundle = { metrics: {}, logs: [], spans: [], limits: {}, problems: [] };
+  // metric names come from the sources: no prototype, so 'constructor' is a series like any other
+  const out: SignalBundle = { metrics: dict(), logs: [], spans: [], limits: {}, problems: [] };
   for (const src of deps.sources) {
     try {
       const b = await Promise.race([
