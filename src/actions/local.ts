@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
+import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkValue, renderArg, TemplateError } from './safe-values.js';
 
 export interface LocalTargetOptions {
@@ -345,6 +345,17 @@ export class LocalActuator implements Actuator {
     }
     if (result.ok) this.results.set(request.id, result);
     return result;
+  }
+
+  /**
+   * Done when this process did it. Otherwise nothing of it survives: the replicas of a commander
+   * that stopped exit with it (COMMANDER_PARENT_PID) or are swept at the next start, so an action
+   * a stopped commander began left nothing behind and is carried out afresh.
+   */
+  async check(request: ActionRequest): Promise<ActionCheck> {
+    const done = this.results.get(request.id);
+    if (done) return { state: 'done', result: done };
+    return { state: 'not_done', evidence: 'the local target did not do it in this process, and processes started by a stopped commander do not outlive it' };
   }
 
   private async run(request: ActionRequest): Promise<ActionResult> {
