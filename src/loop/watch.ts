@@ -303,7 +303,9 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
       const pending = pendingDecision(s);
       if (pending) {
         if (t < windowEnd + timing.approvalTimeoutSeconds * 1000) return undefined;
-        await append('action.rejected', { decisionId: pending.id, reason: `no approval within ${timing.approvalTimeoutSeconds}s after the window` }, `${pending.id}:approval`, t);
+        const verdict = await append('action.rejected', { decisionId: pending.id, reason: `no approval within ${timing.approvalTimeoutSeconds}s after the window` }, `${pending.id}:approval`, t);
+        // a person's approval got there first (same dedupe key): act on it at the next tick
+        if (verdict.type === 'action.approved') return undefined;
       }
       const last = latestDecision(s);
       const healthy = !last || last.decision.action === 'continue';
