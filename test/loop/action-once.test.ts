@@ -112,11 +112,16 @@ describe('a resumed action is reconciled, not repeated', () => {
       return unknownSeen ? { ...r, decision: { ...r.decision, action: 'scale_up', confidence: 0.99 } } : r;
     };
     const learned: unknown[] = [];
-    const status = await runWatch(deployment, deps(new VirtualClock(clock.now()), a, undefined, {
-      evaluate,
-      hooks: { action: (_a, result) => void (unknownSeen ||= result === 'unknown'), outcome: (ctx) => void learned.push(ctx) },
-    }));
+    const resumed = new VirtualClock(clock.now());
+    // the process stops again right after recording it: the next start must still resume the watch
+    const stop = new AbortController();
+    const hooks = { action: (_a: string, result: string) => void ((unknownSeen ||= result === 'unknown') && stop.abort()), outcome: (ctx: unknown) => void learned.push(ctx) };
+    await runWatch(deployment, deps(resumed, a, undefined, { evaluate, hooks }), stop.signal);
+    expect(statusOf(deriveState(await store.events(deployment.id)))).toBe('action_unknown');
+    expect((await store.unfinishedDeployments()).map((d) => d.id)).toEqual([deployment.id]);
+    const status = await runWatch(deployment, deps(resumed, a, undefined, { evaluate, hooks }));
     expect(status).toBe('action_unknown');
+    expect(await store.unfinishedDeployments()).toEqual([]);
     expect(calls).toEqual({ execute: 0, check: 1 });
     const events = await store.events(deployment.id);
     const s = deriveState(events);
