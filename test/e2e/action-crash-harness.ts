@@ -110,7 +110,7 @@ function configYaml(o: SoakOptions, out: string, kubeconfig: string, services: A
     'server: {port: 0, rateLimitPerMinute: 100000}',
     `store: {kind: sqlite, path: ${JSON.stringify(join(o.dir, 'commander.db'))}}`,
     `clock: {speed: ${o.speed}}`,
-    'watch: {windowSeconds: 240, baselineSeconds: 600, stepSeconds: 15, verifySeconds: 60, approvalTimeoutSeconds: 36000}',
+    'watch: {windowSeconds: 180, baselineSeconds: 600, stepSeconds: 15, verifySeconds: 45, approvalTimeoutSeconds: 36000}',
     'guardrails: {cooldownSeconds: 0}',
     'policy: {decide: scoring, learn: false}',
     `target: ${command(false)}`,
@@ -124,13 +124,16 @@ export async function runCrashSoak(o: SoakOptions): Promise<SoakReport> {
   const random = rng(o.seed);
   const out = join(o.dir, 'out');
   mkdirSync(out, { recursive: true });
-  const kube: FakeKubeApiserver = await startFakeKubeApiserver({ controllerDelayMs: 900 });
+  // a rollout takes ~4 s to settle: the window between the undo patch and the action's result
+  const kube: FakeKubeApiserver = await startFakeKubeApiserver({ controllerDelayMs: 2000 });
   const plan: Array<{ name: string; kind: Kind }> = [];
   for (const kind of ['status', 'raw', 'approve', 'reject', 'kube'] as Kind[]) for (let i = 1; i <= o.counts[kind]; i++) plan.push({ name: `${kind}-${String(i).padStart(2, '0')}`, kind });
   for (let i = plan.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [plan[i], plan[j]] = [plan[j], plan[i]];
   }
+  // the Kubernetes watches go first, so their rollouts settle while kills are still to come
+  plan.sort((a, b) => Number(b.kind === 'kube') - Number(a.kind === 'kube'));
   for (const p of plan.filter((x) => x.kind === 'kube')) await kube.seedDeployment('shop', p.name, [tpl(p.name, `${p.name}:1.0`), tpl(p.name, `${p.name}:2.0`)], 2);
   const kubeconfig = join(o.dir, 'kubeconfig.yaml');
   writeFileSync(kubeconfig, kube.kubeconfigYaml('shop'));
@@ -241,13 +244,13 @@ export async function runCrashSoak(o: SoakOptions): Promise<SoakReport> {
     return undefined;
   };
 
-  const cycle: KillKind[] = ['in-command', 'after-verdict', 'random', 'in-command', 'in-rollout', 'random'];
+  const cycle: KillKind[] = ['in-command', 'in-rollout', 'after-verdict', 'random', 'in-command', 'random', 'after-verdict', 'in-command', 'random'];
   const killer = (async () => {
     for (let k = 0; k < o.kills && !finished; k++) {
       let kind = cycle[k % cycle.length];
       let verdict: KillRecord['verdict'];
       if (kind === 'in-command' && !(await waitFor(runningCommands, 20_000))) kind = 'random';
-      if (kind === 'in-rollout' && (o.counts.kube === 0 || !(await waitFor(settlingRollouts, 15_000)))) kind = 'random';
+      if (kind === 'in-rollout' && (o.counts.kube === 0 || !(await waitFor(settlingRollouts, 20_000)))) kind = 'random';
       if (kind === 'after-verdict') {
         const pending = await waitFor(async () => {
           await refresh().catch(() => undefined);

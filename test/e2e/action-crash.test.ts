@@ -20,7 +20,7 @@ describe.skipIf(!BUILT)('actions across kill -9 of serve', () => {
       seed,
       counts: { status: 13, raw: 13, approve: 5, reject: 2, kube: 3 },
       kills: 14,
-      concurrency: 12,
+      concurrency: 18,
       speed: 15,
       commandMs: 1500,
       deadlineMs: 300_000,
