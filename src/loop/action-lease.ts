@@ -34,9 +34,6 @@ export const DEFAULT_LEASE_TTL_MS = 30_000;
 /** This process: one id for all its watches. */
 export const thisProcess: LeaseHolder = { id: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, host: hostname(), pid: process.pid };
 
-/** `${holder}:${actionId}` of the leases held (being renewed) in this process. */
-const renewing = new Set<string>();
-
 const key = (actionId: string) => `action.lease:${actionId}`;
 
 function processAlive(pid: number): boolean {
@@ -49,16 +46,14 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * May the lease's holder still be at work? Ours while we renew it: no (we are the holder). Ours
- * but not renewed (left by a claim we lost to another process, which overwrites it at its next
- * renewal): live until it lapses, since the winner may be at work. Another's: live until it
- * lapses, unless its process is visibly gone.
+ * May the lease's holder still be at work? Not once it lapsed. Until then yes, unless it is
+ * another incarnation on this host whose process is visibly gone. A lease of this very process
+ * counts too: a second attempt of the same job can land in the process still running the first
+ * (callers ask before they take a lease, never about their own).
  */
-export function mayBeAtWork(l: LeaseRecord | undefined, self: LeaseHolder, actionId: string, now = Date.now()): boolean {
-  if (!l) return false;
-  if (l.id === self.id) return !renewing.has(`${self.id}:${actionId}`) && now - l.renewedAt <= l.ttlMs;
-  if (now - l.renewedAt > l.ttlMs) return false;
-  if (l.host === self.host && (l.pid === self.pid || !processAlive(l.pid))) return false;
+export function mayBeAtWork(l: LeaseRecord | undefined, self: LeaseHolder, now = Date.now()): boolean {
+  if (!l || now - l.renewedAt > l.ttlMs) return false;
+  if (l.id !== self.id && l.host === self.host && (l.pid === self.pid || !processAlive(l.pid))) return false;
   return true;
 }
 
@@ -79,25 +74,20 @@ export class ActionLeases {
   /** The process that may be at work on this action, if one may be. */
   async atWork(actionId: string): Promise<LeaseHolder | undefined> {
     const l = await this.store.getState<LeaseRecord>(key(actionId));
-    return l && mayBeAtWork(l, this.holder, actionId) ? { id: l.id, host: l.host, pid: l.pid } : undefined;
+    return l && mayBeAtWork(l, this.holder) ? { id: l.id, host: l.host, pid: l.pid } : undefined;
   }
 
   /** Take the lease and keep renewing it until released or abandoned. */
   async take(actionId: string): Promise<ActionLease> {
-    const mine = `${this.holder.id}:${actionId}`;
     const write = () => this.store.setState<LeaseRecord>(key(actionId), { ...this.holder, renewedAt: Date.now(), ttlMs: this.ttlMs });
     await write();
-    renewing.add(mine);
     let last: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
       // a failed renewal is retried at the next interval; the ttl leaves room for two misses
       last = write().catch(() => undefined);
     }, Math.max(10, Math.floor(this.ttlMs / 3)));
     timer.unref();
-    const stop = () => {
-      clearInterval(timer);
-      renewing.delete(mine);
-    };
+    const stop = () => clearInterval(timer);
     return {
       release: async () => {
         stop();

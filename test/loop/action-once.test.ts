@@ -12,7 +12,7 @@ import { SimulatedActuator } from '../../src/actions/simulated.js';
 import { runWatch, type WatchDeps } from '../../src/loop/watch.js';
 import { deriveState, statusOf } from '../../src/loop/state.js';
 import { makeGuard } from '../../src/loop/guard.js';
-import type { LeaseHolder } from '../../src/loop/action-lease.js';
+import { thisProcess, type LeaseHolder } from '../../src/loop/action-lease.js';
 import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../../src/core/types.js';
 import { fastTiming, guard, stubEvaluate, stubPolicy } from './helpers.js';
 
@@ -148,10 +148,12 @@ describe('a resumed action is reconciled, not repeated', () => {
     expect((await store.events(deployment.id)).find((e) => e.type === 'action.unknown')?.payload.evidence).toBe('the custom actuator cannot tell whether it already acted');
   });
 
-  it('a process still at work on the action (its job expired under it) is left to finish: one execution', async () => {
+  it.each([
+    ['on another host', { id: 'worker-a', host: 'host-a', pid: 1 }, { id: 'worker-b', host: 'host-b', pid: 1 }],
+    ['in this same process (the next attempt of the job landed here)', undefined, undefined],
+  ])('a process still at work on the action (its job expired under it) is left to finish, %s: one execution', async (_where, workerA?: LeaseHolder, workerB?: LeaseHolder) => {
     const { store, world, deployment, deps } = await setup();
     const clock = new VirtualClock(T0);
-    const workerA: LeaseHolder = { id: 'worker-a', host: 'host-a', pid: 1 };
     let finish!: () => void;
     const slow: Actuator = {
       name: 'simulated',
@@ -166,7 +168,7 @@ describe('a resumed action is reconciled, not repeated', () => {
     // worker B gets the job while A still runs the rollback
     const { a, calls } = counting(new SimulatedActuator(world, clock));
     let ticksWhileA = 0;
-    const bDone = runWatch(deployment, deps(new VirtualClock(clock.now()), a, { id: 'worker-b', host: 'host-b', pid: 1 }, {
+    const bDone = runWatch(deployment, deps(new VirtualClock(clock.now()), a, workerB, {
       hooks: {
         tick: () => {
           if (++ticksWhileA === 3) {
@@ -182,7 +184,7 @@ describe('a resumed action is reconciled, not repeated', () => {
     expect(calls).toEqual({ execute: 0, check: 0 });
     const events = await store.events(deployment.id);
     expect(events.filter((e) => e.type === 'action.executed')).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'action.requested')[0].payload.executor).toBe('worker-a');
+    expect(events.filter((e) => e.type === 'action.requested')[0].payload.executor).toBe(workerA?.id ?? thisProcess.id);
   });
 });
 
