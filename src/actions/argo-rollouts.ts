@@ -27,7 +27,7 @@ import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../core
 import { checkK8sName, renderArg, TemplateError } from './safe-values.js';
 import { selectorToString } from './kubernetes.js';
 import { kubeApiMessage } from './kube-api-error.js';
-import { readStamp, stampAnnotations, type ActionStamp } from './action-stamp.js';
+import { checkByStamp, readStamp, stampAnnotations, type ActionStamp } from './action-stamp.js';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
@@ -117,20 +117,15 @@ export class ArgoRolloutsActuator implements Actuator {
     }
   }
 
-  /** Carries the Rollout this action's stamp? Then it was done; without it, its undo or scale never applied. */
+  /** Carries the Rollout this action's stamp? Then it was done; without it, its undo or scale never applied (an abort alone is safe to repeat). */
   async check(req: ActionRequest): Promise<ActionCheck> {
-    let t: { namespace: string; name: string };
-    try {
-      t = this.target(req);
-    } catch (e) {
-      if (e instanceof TemplateError) return { state: 'not_done', evidence: `refused before any request (${e.message})` };
-      throw e;
-    }
-    if (req.action === 'escalate') return { state: 'not_done', evidence: 'an escalation changes nothing on the cluster' };
-    const stamp = readStamp((await this.get(t.namespace, t.name)).metadata.annotations);
-    if (stamp?.id !== req.id)
-      return { state: 'not_done', evidence: `rollout ${t.namespace}/${t.name} carries no stamp of ${req.id} (its last stamp: ${stamp?.id ?? 'none'}), so its change never applied (an abort alone is safe to repeat)` };
-    return { state: 'done', result: alreadyDone(t.namespace, t.name, stamp, 'found done on the cluster after a restart') };
+    return checkByStamp(
+      req,
+      'rollout',
+      () => this.target(req),
+      async (ns, name) => (await this.get(ns, name)).metadata.annotations,
+      (ns, name, stamp) => alreadyDone(ns, name, stamp, 'found done on the cluster after a restart'),
+    );
   }
 
   private get(namespace: string, name: string): Promise<Rollout> {

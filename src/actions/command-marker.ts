@@ -16,6 +16,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ActionResult } from '../core/types.js';
+import { processAlive } from './process-alive.js';
 
 export const ACTION_ID_ENV = 'COMMANDER_ACTION_ID';
 
@@ -43,14 +44,6 @@ function environOf(pid: number): string | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Pids on this host still running for this action: the recorded pid if its environment carries
@@ -60,7 +53,7 @@ function alive(pid: number): boolean {
 export function runningFor(marker: CommandMarker, actionId: string): number[] {
   const tag = `${ACTION_ID_ENV}=${actionId}\0`;
   const procs = readdirSafe('/proc');
-  if (procs === undefined) return marker.pid !== undefined && alive(marker.pid) ? [marker.pid] : [];
+  if (procs === undefined) return marker.pid !== undefined && processAlive(marker.pid) ? [marker.pid] : [];
   if (marker.pid !== undefined) {
     const env = environOf(marker.pid);
     return env !== undefined && env.includes(tag) ? [marker.pid] : [];

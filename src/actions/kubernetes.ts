@@ -32,7 +32,7 @@ import {
 import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkK8sName, renderArg, TemplateError } from './safe-values.js';
 import { kubeApiMessage } from './kube-api-error.js';
-import { readStamp, stampAnnotations, type ActionStamp } from './action-stamp.js';
+import { checkByStamp, readStamp, stampAnnotations, type ActionStamp } from './action-stamp.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const HASH_LABEL = 'pod-template-hash';
@@ -194,19 +194,14 @@ export class KubernetesActuator implements Actuator {
 
   /** Carries the Deployment this action's stamp? Then it was done; without it, nothing of it happened. */
   async check(req: ActionRequest): Promise<ActionCheck> {
-    let t: { namespace: string; name: string };
-    try {
-      t = this.target(req);
-    } catch (e) {
-      if (e instanceof TemplateError) return { state: 'not_done', evidence: `refused before any request (${e.message})` };
-      throw e;
-    }
-    if (req.action === 'escalate') return { state: 'not_done', evidence: 'an escalation changes nothing on the cluster' };
-    const d = await this.apps.readNamespacedDeployment({ name: t.name, namespace: t.namespace });
-    const stamp = readStamp(d.metadata?.annotations);
-    if (stamp?.id !== req.id)
-      return { state: 'not_done', evidence: `deployment ${t.namespace}/${t.name} carries no stamp of ${req.id} (its last stamp: ${stamp?.id ?? 'none'}), so the patch that carries it never applied` };
-    return { state: 'done', result: await this.alreadyDone(t.namespace, t.name, d, stamp, 'found done on the cluster after a restart') };
+    let live: V1Deployment | undefined;
+    return checkByStamp(
+      req,
+      'deployment',
+      () => this.target(req),
+      async (namespace, name) => (live = await this.apps.readNamespacedDeployment({ name, namespace })).metadata?.annotations,
+      (ns, name, stamp) => this.alreadyDone(ns, name, live!, stamp, 'found done on the cluster after a restart'),
+    );
   }
 
   /** The result of an action whose stamp is on the Deployment: its rollout awaited, nothing changed. */

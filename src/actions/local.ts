@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkValue, renderArg, TemplateError } from './safe-values.js';
+import { processAlive } from './process-alive.js';
 
 export interface LocalTargetOptions {
   /** executable to run; default: this Node binary */
@@ -75,14 +76,6 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function cmdline(pid: number): string | undefined {
   try {
@@ -106,11 +99,11 @@ export function sweepOrphans(stateDir: string): number {
   }
   for (const f of files) {
     const owner = Number(f.slice(0, -5));
-    if (owner === process.pid || alive(owner)) continue;
+    if (owner === process.pid || processAlive(owner)) continue;
     try {
       const entries = JSON.parse(readFileSync(join(stateDir, f), 'utf8')) as Array<{ pid: number; argv: string }>;
       for (const e of entries) {
-        if (alive(e.pid) && cmdline(e.pid) === e.argv) {
+        if (processAlive(e.pid) && cmdline(e.pid) === e.argv) {
           try {
             process.kill(e.pid, 'SIGKILL');
             killed++;

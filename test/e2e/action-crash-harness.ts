@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeploymentDetailResponse, DeploymentListResponse } from '../../src/core/api.js';
 import type { TimelineEvent } from '../../src/core/timeline.js';
+import { seededRandom } from '../../src/core/random.js';
 import { startFakeKubeApiserver, type FakeKubeApiserver } from '../fakes/kube-apiserver.js';
 import { startCommander, stop, type Commander } from './spawn-commander.js';
 
@@ -70,17 +71,6 @@ export interface SoakReport {
   seconds: number;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function countLines(file: string): Map<string, number> {
@@ -121,7 +111,7 @@ function configYaml(o: SoakOptions, out: string, kubeconfig: string, services: A
 
 export async function runCrashSoak(o: SoakOptions): Promise<SoakReport> {
   const started = Date.now();
-  const random = rng(o.seed);
+  const random = seededRandom(o.seed);
   const out = join(o.dir, 'out');
   mkdirSync(out, { recursive: true });
   // a rollout takes ~4 s to settle: the window between the undo patch and the action's result
