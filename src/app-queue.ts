@@ -84,5 +84,6 @@ function countFromTimeline(e: TimelineEvent, hooks: WatchHooks | undefined): voi
   const p = e.payload as { action?: unknown; dryRun?: unknown; decision?: { action?: unknown } };
   if (e.type === 'decision.made' && typeof p.decision?.action === 'string') hooks.decision?.(p.decision.action);
   else if (e.type === 'action.requested' && p.dryRun === true && typeof p.action === 'string') hooks.action?.(p.action, 'dry_run');
-  else if ((e.type === 'action.executed' || e.type === 'action.failed') && typeof p.action === 'string') hooks.action?.(p.action, e.type === 'action.executed' ? 'executed' : 'failed');
+  else if ((e.type === 'action.executed' || e.type === 'action.failed' || e.type === 'action.unknown') && typeof p.action === 'string')
+    hooks.action?.(p.action, e.type === 'action.executed' ? 'executed' : e.type === 'action.failed' ? 'failed' : 'unknown');
 }

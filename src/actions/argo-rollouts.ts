@@ -8,6 +8,12 @@
 //   (the plugin does not touch annotations, unlike kubectl's Deployment rollback);
 // - scale_up: merge patch on spec.replicas.
 // A rollback = abort then undo, so the aborted canary does not retry the bad template.
+//
+// Once per action id: the undo patch and the scale patch also stamp the action on the Rollout
+// (action-stamp.ts), so the stamp is there exactly when the change is. A Rollout carrying this
+// action's stamp was already changed by it (reported, not repeated: a second undo would flip back
+// to the bad template); abort is idempotent, so an action cut off between abort and undo is safely
+// carried out again.
 import {
   AppsV1Api,
   CustomObjectsApi,
@@ -17,10 +23,11 @@ import {
   type V1LabelSelector,
   type V1PodTemplateSpec,
 } from '@kubernetes/client-node';
-import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
+import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkK8sName, renderArg, TemplateError } from './safe-values.js';
 import { selectorToString } from './kubernetes.js';
 import { kubeApiMessage } from './kube-api-error.js';
+import { checkByStamp, readStamp, stampAnnotations, type ActionStamp } from './action-stamp.js';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
@@ -80,28 +87,45 @@ export class ArgoRolloutsActuator implements Actuator {
     this.apps = kc.makeApiClient(AppsV1Api);
   }
 
+  /** Namespace and Rollout name for a deployment event; values are validated as Kubernetes names. */
+  target(req: ActionRequest): { namespace: string; name: string } {
+    const values = { service: req.deployment.service, environment: req.deployment.environment };
+    return { namespace: renderArg(this.opts.namespace ?? 'default', values, checkK8sName), name: renderArg(this.opts.rollout ?? '{service}', values, checkK8sName) };
+  }
+
   async execute(req: ActionRequest): Promise<ActionResult> {
     let namespace: string;
     let name: string;
     try {
-      const values = { service: req.deployment.service, environment: req.deployment.environment };
-      namespace = renderArg(this.opts.namespace ?? 'default', values, checkK8sName);
-      name = renderArg(this.opts.rollout ?? '{service}', values, checkK8sName);
+      ({ namespace, name } = this.target(req));
     } catch (e) {
       if (e instanceof TemplateError) return { ok: false, detail: `rejected: ${e.message}` };
       throw e;
     }
     try {
+      if (req.action === 'escalate') return { ok: true, detail: 'escalation needs a person: nothing changed on the cluster', changes: {} };
+      const stamp = readStamp((await this.get(namespace, name)).metadata.annotations);
+      if (stamp?.id === req.id) return alreadyDone(namespace, name, stamp, 'already done: not repeated');
       if (req.action === 'rollback') {
         await this.abort(namespace, name);
-        const undo = await this.undo(namespace, name);
+        const undo = await this.undo(namespace, name, req.id);
         return { ok: true, detail: `aborted rollout ${namespace}/${name}; ${undo.detail}`, changes: { aborted: true, ...undo.changes } };
       }
-      if (req.action === 'scale_up') return await this.scaleUp(namespace, name);
-      return { ok: true, detail: 'escalation needs a person: nothing changed on the cluster', changes: {} };
+      return await this.scaleUp(namespace, name, req.id);
     } catch (e) {
       return { ok: false, detail: `${req.action} of rollout ${namespace}/${name} failed: ${kubeApiMessage(e)}` };
     }
+  }
+
+  /** Carries the Rollout this action's stamp? Then it was done; without it, its undo or scale never applied (an abort alone is safe to repeat). */
+  async check(req: ActionRequest): Promise<ActionCheck> {
+    return checkByStamp(
+      req,
+      'rollout',
+      () => this.target(req),
+      async (ns, name) => (await this.get(ns, name)).metadata.annotations,
+      (ns, name, stamp) => alreadyDone(ns, name, stamp, 'found done on the cluster after a restart'),
+    );
   }
 
   private get(namespace: string, name: string): Promise<Rollout> {
@@ -119,7 +143,7 @@ export class ArgoRolloutsActuator implements Actuator {
     }
   }
 
-  async undo(namespace: string, name: string): Promise<{ detail: string; changes: Record<string, unknown> }> {
+  async undo(namespace: string, name: string, actionId?: string): Promise<{ detail: string; changes: Record<string, unknown> }> {
     const ro = await this.get(namespace, name);
     if (ro.spec.workloadRef) throw new Error('rollouts with spec.workloadRef are not supported: roll back the referenced workload instead');
     const list = await this.apps.listNamespacedReplicaSet({ namespace, labelSelector: selectorToString(ro.spec.selector) });
@@ -131,31 +155,51 @@ export class ArgoRolloutsActuator implements Actuator {
     if (owned.length < 2) throw new Error(`no revision found for rollout "${name}"`);
     const prev = owned[1];
     const template = strip(prev.rs.spec!.template!);
-    if (canonical(template) === canonical(strip(ro.spec.template ?? {}))) {
-      return { detail: `skipped undo (current template already matches revision ${prev.rev})`, changes: { toRevision: prev.rev } };
-    }
-    await this.custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: [{ op: 'replace', path: '/spec/template', value: template }] },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-    );
     const imgs = (t?: V1PodTemplateSpec) => (t?.spec?.containers ?? []).map((c) => `${c.name}=${c.image ?? ''}`);
+    const skip = canonical(template) === canonical(strip(ro.spec.template ?? {}));
+    const stamp = actionId ? stampOps(ro, { id: actionId, action: 'rollback', at: new Date().toISOString(), fromRevision: owned[0].rev, toRevision: prev.rev, imagesAfter: imgs(template), skipped: skip }) : [];
+    const ops = [...(skip ? [] : [{ op: 'replace', path: '/spec/template', value: template }]), ...stamp];
+    if (ops.length > 0) {
+      await this.custom.patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: ops },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+    }
+    if (skip) return { detail: `skipped undo (current template already matches revision ${prev.rev})`, changes: { toRevision: prev.rev } };
     return {
       detail: `undo to revision ${prev.rev} (${imgs(template).join(', ')})`,
       changes: { fromRevision: owned[0].rev, toRevision: prev.rev, imagesBefore: imgs(ro.spec.template), imagesAfter: imgs(template) },
     };
   }
 
-  async scaleUp(namespace: string, name: string): Promise<ActionResult> {
+  async scaleUp(namespace: string, name: string, actionId?: string): Promise<ActionResult> {
     const ro = await this.get(namespace, name);
     const from = ro.spec.replicas ?? 1;
     const to = Math.min(this.opts.maxReplicas ?? Number.MAX_SAFE_INTEGER, Math.max(from + 1, Math.ceil(from * (this.opts.scaleFactor ?? 1.5))));
     if (to <= from) return { ok: false, detail: `rollout ${namespace}/${name} already has ${from} replicas, the configured maximum` };
+    const stamp = actionId ? stampAnnotations({ id: actionId, action: 'scale_up', at: new Date().toISOString(), replicasBefore: from, replicasAfter: to }) : {};
     await this.custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: { spec: { replicas: to } } },
+      { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: { metadata: { annotations: stamp }, spec: { replicas: to } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     return { ok: true, detail: `scaled rollout ${namespace}/${name} from ${from} to ${to} replicas`, changes: { replicasBefore: from, replicasAfter: to } };
   }
+}
+
+/** JSON-patch operations that put the stamp on the Rollout's annotations (creating them if absent). */
+function stampOps(ro: Rollout, stamp: ActionStamp): Array<{ op: string; path: string; value: unknown }> {
+  const ann = stampAnnotations(stamp);
+  if (!ro.metadata.annotations) return [{ op: 'add', path: '/metadata/annotations', value: ann }];
+  // RFC 6901: '/' in a key is written '~1'
+  return Object.entries(ann).map(([k, v]) => ({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v }));
+}
+
+function alreadyDone(namespace: string, name: string, stamp: ActionStamp, how: string): ActionResult {
+  const what =
+    stamp.action === 'rollback'
+      ? `aborted rollout ${namespace}/${name} and undid it to revision ${String(stamp.toRevision)}`
+      : `scaled rollout ${namespace}/${name} from ${String(stamp.replicasBefore)} to ${String(stamp.replicasAfter)} replicas`;
+  return { ok: true, detail: `${what} (${stamp.id} at ${stamp.at}, ${how})`, changes: { namespace, rollout: name, ...stamp, reconciled: true } };
 }
 
 export function createArgoRolloutsActuator(opts: ArgoRolloutsTargetOptions): Actuator {

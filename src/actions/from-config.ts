@@ -3,7 +3,7 @@
 // so the result routes each request to the actuator of its deployment's target. `simulated` and
 // `local` are the world's own actuator (passed in as `fallback`). All actuators are built up front
 // so a bad target (missing secret, unreadable kubeconfig) stops startup, not a 3 a.m. rollback.
-import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
+import type { ActionCheck, ActionContext, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { resolveSecret, targetFor, type ServiceConfig, type TargetConfig } from '../config/integrations.js';
 import { KubernetesActuator } from './kubernetes.js';
 import { ArgoRolloutsActuator } from './argo-rollouts.js';
@@ -25,7 +25,9 @@ export function actuatorForTarget(t: TargetConfig, fallback: Actuator, env: Node
         kubeconfig: t.kubeconfig, context: t.context, namespace: t.namespace, rollout: t.rollout, scaleFactor: t.scaleFactor, maxReplicas: t.maxReplicas,
       });
     case 'command':
-      return new CommandActuator({ commands: t.commands, vars: t.vars, timeoutSeconds: t.timeoutSeconds, cwd: t.cwd, env: t.env });
+      return new CommandActuator({
+        commands: t.commands, vars: t.vars, timeoutSeconds: t.timeoutSeconds, cwd: t.cwd, env: t.env, statusArgv: t.statusArgv, statusTimeoutSeconds: t.statusTimeoutSeconds,
+      });
     case 'webhook':
       return new WebhookActuator({
         url: t.url, secret: resolveSecret(t.secret, env, `${where}.secret`), attempts: t.attempts, backoffMs: t.backoffMs, timeoutMs: t.timeoutMs,
@@ -60,10 +62,17 @@ export class RoutingActuator implements Actuator {
     return this.byKey.get(JSON.stringify(targetFor(this.cfg, service, environment))) ?? this.fallback;
   }
 
-  async execute(req: ActionRequest): Promise<ActionResult> {
+  async execute(req: ActionRequest, ctx?: ActionContext): Promise<ActionResult> {
     const a = this.actuatorFor(req.deployment.service, req.deployment.environment);
-    const r = await a.execute(req);
+    const r = await a.execute(req, ctx);
     return { ...r, changes: { actuator: a.name, ...(r.changes ?? {}) } };
+  }
+
+  async check(req: ActionRequest, ctx?: ActionContext): Promise<ActionCheck> {
+    const a = this.actuatorFor(req.deployment.service, req.deployment.environment);
+    if (!a.check) return { state: 'unknown', evidence: `the ${a.name} actuator cannot tell whether it already acted` };
+    const c = await a.check(req, ctx);
+    return c.state === 'done' ? { state: 'done', result: { ...c.result, changes: { actuator: a.name, ...(c.result.changes ?? {}) } } } : c;
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,13 @@
 //     revision, revision-history, desired-replicas, max-replicas, deprecated rollback-to) and take
 //     every other annotation from the ReplicaSet (that is how change-cause comes back).
 //  6. One JSON patch: replace /spec/template and /metadata/annotations.
+//
+// Once per action id: the same patch stamps the action on the Deployment (action-stamp.ts), and
+// scale-up is one merge patch of replicas and stamp together, so the stamp is there exactly when
+// the change is. Before acting, and when a resumed action is checked, the live Deployment is
+// read: carrying this action's stamp, it was done (the rollout is then awaited and reported, not
+// repeated: a second `rollout undo` would flip back to the bad revision); without it, nothing of
+// the action reached the cluster.
 import {
   AppsV1Api,
   KubeConfig,
@@ -22,9 +29,10 @@ import {
   type V1PodTemplateSpec,
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
-import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
+import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkK8sName, renderArg, TemplateError } from './safe-values.js';
 import { kubeApiMessage } from './kube-api-error.js';
+import { checkByStamp, readStamp, stampAnnotations, type ActionStamp } from './action-stamp.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const HASH_LABEL = 'pod-template-hash';
@@ -173,12 +181,39 @@ export class KubernetesActuator implements Actuator {
       throw e;
     }
     try {
-      if (req.action === 'rollback') return await this.rollback(t.namespace, t.name);
-      if (req.action === 'scale_up') return await this.scaleUp(t.namespace, t.name);
-      return { ok: true, detail: 'escalation needs a person: nothing changed on the cluster', changes: {} };
+      if (req.action === 'escalate') return { ok: true, detail: 'escalation needs a person: nothing changed on the cluster', changes: {} };
+      const d = await this.apps.readNamespacedDeployment({ name: t.name, namespace: t.namespace });
+      const stamp = readStamp(d.metadata?.annotations);
+      if (stamp?.id === req.id) return await this.alreadyDone(t.namespace, t.name, d, stamp, 'already done: not repeated');
+      if (req.action === 'rollback') return await this.rollback(t.namespace, t.name, 0, req.id);
+      return await this.scaleUp(t.namespace, t.name, req.id);
     } catch (e) {
       return { ok: false, detail: `${req.action} of deployment ${t.namespace}/${t.name} failed: ${e instanceof KubeActionError ? e.message : kubeApiMessage(e)}` };
     }
+  }
+
+  /** Carries the Deployment this action's stamp? Then it was done; without it, nothing of it happened. */
+  async check(req: ActionRequest): Promise<ActionCheck> {
+    let live: V1Deployment | undefined;
+    return checkByStamp(
+      req,
+      'deployment',
+      () => this.target(req),
+      async (namespace, name) => (live = await this.apps.readNamespacedDeployment({ name, namespace })).metadata?.annotations,
+      (ns, name, stamp) => this.alreadyDone(ns, name, live!, stamp, 'found done on the cluster after a restart'),
+    );
+  }
+
+  /** The result of an action whose stamp is on the Deployment: its rollout awaited, nothing changed. */
+  private async alreadyDone(namespace: string, name: string, d: V1Deployment, stamp: ActionStamp, how: string): Promise<ActionResult> {
+    const settled = await this.waitForRollout(namespace, name, d.metadata?.generation ?? 0);
+    const what =
+      stamp.action === 'rollback'
+        ? `rolled back ${namespace}/${name} from revision ${String(stamp.fromRevision)} to revision ${String(stamp.toRevision)}`
+        : `scaled ${namespace}/${name} from ${String(stamp.replicasBefore)} to ${String(stamp.replicasAfter)} replicas`;
+    const changes = { namespace, deployment: name, ...stamp, reconciled: true, settled: settled.done, waitedMs: settled.waitedMs };
+    if (!settled.done) return { ok: false, detail: `${what} (${stamp.id}, ${how}), but ${settled.message}`, changes };
+    return { ok: true, detail: `${what} (${stamp.id} at ${stamp.at}, ${how}); rollout settled`, changes };
   }
 
   /** The previous revision's ReplicaSet (toRevision 0) or the one with that revision number. */
@@ -201,7 +236,7 @@ export class KubernetesActuator implements Actuator {
     return { ...withRev[1], current: withRev[0].revision };
   }
 
-  async rollback(namespace: string, name: string, toRevision = 0): Promise<ActionResult> {
+  async rollback(namespace: string, name: string, toRevision = 0, actionId?: string): Promise<ActionResult> {
     const d = await this.apps.readNamespacedDeployment({ name, namespace });
     if (d.spec?.paused)
       throw new KubeActionError(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/${name}' and try again`);
@@ -215,7 +250,10 @@ export class KubernetesActuator implements Actuator {
         changes: { namespace, deployment: name, revision },
       };
     }
-    const annotations = rollbackAnnotations(d.metadata?.annotations, rs.metadata?.annotations);
+    const annotations = {
+      ...rollbackAnnotations(d.metadata?.annotations, rs.metadata?.annotations),
+      ...(actionId ? stampAnnotations({ id: actionId, action: 'rollback', at: new Date().toISOString(), fromRevision: current, toRevision: revision, imagesAfter: images(template) }) : {}),
+    };
     const patch = [
       { op: 'replace', path: '/spec/template', value: withoutHashLabel(template) },
       { op: 'replace', path: '/metadata/annotations', value: annotations },
@@ -246,20 +284,22 @@ export class KubernetesActuator implements Actuator {
     };
   }
 
-  async scaleUp(namespace: string, name: string): Promise<ActionResult> {
-    const scale = await this.apps.readNamespacedDeploymentScale({ name, namespace });
-    const from = scale.spec?.replicas ?? 0;
+  async scaleUp(namespace: string, name: string, actionId?: string): Promise<ActionResult> {
+    const d0 = await this.apps.readNamespacedDeployment({ name, namespace });
+    const from = d0.spec?.replicas ?? 1;
     const factor = this.opts.scaleFactor ?? 1.5;
     const max = this.opts.maxReplicas ?? Number.MAX_SAFE_INTEGER;
     const to = Math.min(max, Math.max(from + 1, Math.ceil(from * factor)));
     if (to <= from) return { ok: false, detail: `deployment ${namespace}/${name} already has ${from} replicas, the configured maximum`, changes: { from, to: from } };
-    // a merge patch on the scale subresource, as `kubectl scale` sends it
-    await this.apps.patchNamespacedDeploymentScale(
-      { name, namespace, body: { spec: { replicas: to } } },
+    // One merge patch of replicas and stamp (what `kubectl scale` writes, on the Deployment rather
+    // than its scale subresource, so both land together), conditional on the resourceVersion read:
+    // a change by someone else in between is a 409, not a scale computed from stale replicas.
+    const stamp = actionId ? stampAnnotations({ id: actionId, action: 'scale_up', at: new Date().toISOString(), replicasBefore: from, replicasAfter: to }) : {};
+    const patched = await this.apps.patchNamespacedDeployment(
+      { name, namespace, body: { metadata: { resourceVersion: d0.metadata?.resourceVersion, annotations: stamp }, spec: { replicas: to } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    const d = await this.apps.readNamespacedDeployment({ name, namespace });
-    const settled = await this.waitForRollout(namespace, name, d.metadata?.generation ?? 0);
+    const settled = await this.waitForRollout(namespace, name, patched.metadata?.generation ?? 0);
     const changes = { namespace, deployment: name, replicasBefore: from, replicasAfter: to, settled: settled.done, waitedMs: settled.waitedMs };
     if (!settled.done) return { ok: false, detail: `scaled ${namespace}/${name} to ${to}, but ${settled.message}`, changes };
     return { ok: true, detail: `scaled deployment ${namespace}/${name} from ${from} to ${to} replicas; all available after ${settled.waitedMs} ms`, changes };

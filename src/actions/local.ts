@@ -13,9 +13,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
+import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import { checkValue, renderArg, TemplateError } from './safe-values.js';
 import { own } from '../core/own.js';
+import { processAlive } from './process-alive.js';
 
 export interface LocalTargetOptions {
   /** executable to run; default: this Node binary */
@@ -76,14 +77,6 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function cmdline(pid: number): string | undefined {
   try {
@@ -107,11 +100,11 @@ export function sweepOrphans(stateDir: string): number {
   }
   for (const f of files) {
     const owner = Number(f.slice(0, -5));
-    if (owner === process.pid || alive(owner)) continue;
+    if (owner === process.pid || processAlive(owner)) continue;
     try {
       const entries = JSON.parse(readFileSync(join(stateDir, f), 'utf8')) as Array<{ pid: number; argv: string }>;
       for (const e of entries) {
-        if (alive(e.pid) && cmdline(e.pid) === e.argv) {
+        if (processAlive(e.pid) && cmdline(e.pid) === e.argv) {
           try {
             process.kill(e.pid, 'SIGKILL');
             killed++;
@@ -346,6 +339,17 @@ export class LocalActuator implements Actuator {
     }
     if (result.ok) this.results.set(request.id, result);
     return result;
+  }
+
+  /**
+   * Done when this process did it. Otherwise nothing of it survives: the replicas of a commander
+   * that stopped exit with it (COMMANDER_PARENT_PID) or are swept at the next start, so an action
+   * a stopped commander began left nothing behind and is carried out afresh.
+   */
+  async check(request: ActionRequest): Promise<ActionCheck> {
+    const done = this.results.get(request.id);
+    if (done) return { state: 'done', result: done };
+    return { state: 'not_done', evidence: 'the local target did not do it in this process, and processes started by a stopped commander do not outlive it' };
   }
 
   private async run(request: ActionRequest): Promise<ActionResult> {

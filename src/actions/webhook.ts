@@ -1,12 +1,16 @@
 // Webhook actuator: asks another system to act by POSTing a signed JSON body.
 // - `X-Commander-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` (GitHub's scheme, so
 //   receivers can reuse their verification code), keyed with the configured secret;
-// - `Idempotency-Key: <action id>` is the same on every retry of one action, so a receiver that
-//   got the first attempt but whose answer was lost does not act twice;
+// - `Idempotency-Key: <action id>` is the same on every retry of one action, also when the action
+//   is resumed by another process after a crash, so a receiver that got the first attempt but
+//   whose answer was lost does not act twice (the receiver's side of this contract is written
+//   down in examples/README.md);
+// - an accepted answer is noted in the store (`webhook:<action id>`), so a resumed action whose
+//   answer arrived before the crash is not even sent again;
 // - retries with exponential backoff on network errors, timeouts, 429 and 5xx (Retry-After is
 //   honoured up to the backoff cap); other 4xx are final: retrying a refusal changes nothing.
 import { createHmac } from 'node:crypto';
-import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
+import type { ActionCheck, ActionContext, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 
 export interface WebhookTargetOptions {
   url: string;
@@ -23,6 +27,8 @@ export interface WebhookTargetOptions {
 }
 
 export const SIGNATURE_HEADER = 'x-commander-signature-256';
+
+const acceptedKey = (actionId: string) => `webhook:${actionId}`;
 
 export function signBody(secret: string, body: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
@@ -88,7 +94,9 @@ export class WebhookActuator implements Actuator {
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`webhook url must be http(s): ${opts.url}`);
   }
 
-  async execute(req: ActionRequest): Promise<ActionResult> {
+  async execute(req: ActionRequest, ctx?: ActionContext): Promise<ActionResult> {
+    const accepted = await ctx?.journal.get<ActionResult>(acceptedKey(req.id));
+    if (accepted) return { ...accepted, detail: `${accepted.detail} (already accepted for ${req.id}: not sent again)` };
     const d = req.deployment;
     const payload = {
       id: req.id,
@@ -98,8 +106,19 @@ export class WebhookActuator implements Actuator {
     };
     const r = await postSignedJson(this.opts.url, payload, { ...this.opts, idempotencyKey: req.id });
     const changes = { url: this.opts.url, status: r.status, attempts: r.attempts, response: r.responseText };
-    if (r.ok) return { ok: true, detail: `webhook accepted ${req.action} (HTTP ${r.status}) after ${r.attempts} attempt(s)`, changes };
+    if (r.ok) {
+      const result = { ok: true, detail: `webhook accepted ${req.action} (HTTP ${r.status}) after ${r.attempts} attempt(s)`, changes };
+      await ctx?.journal.set(acceptedKey(req.id), result);
+      return result;
+    }
     return { ok: false, detail: `webhook ${req.action} failed after ${r.attempts} attempt(s): ${r.error ?? 'unknown error'}`, changes };
+  }
+
+  /** Accepted before (noted in the store): done. Otherwise sending it again is safe: the receiver deduplicates on the Idempotency-Key. */
+  async check(req: ActionRequest, ctx?: ActionContext): Promise<ActionCheck> {
+    const accepted = await ctx?.journal.get<ActionResult>(acceptedKey(req.id));
+    if (accepted) return { state: 'done', result: accepted };
+    return { state: 'not_done', evidence: `no accepted answer on record; sent again with the same Idempotency-Key ${req.id}, which receivers deduplicate` };
   }
 }
 

@@ -78,6 +78,9 @@ export const targetSchema = z.discriminatedUnion(
         timeoutSeconds: z.number().positive().max(3600).default(120),
         cwd: z.string().optional(),
         env: z.record(z.string(), z.string()).optional(),
+        /** asked whether an action whose exit status was lost in a crash was done: exit 0 yes, 3 no, else unknown */
+        statusArgv: argv.optional(),
+        statusTimeoutSeconds: z.number().positive().max(600).default(30),
       })
       .strict(),
     z

@@ -19,7 +19,7 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         bodyLimitBytes: z.number().int().positive().default(1_048_576),
         corsOrigins: z.array(z.string()).default([]),
-        /** requests per minute per client on mutating routes (deploy, approve, reject) */
+        /** requests per minute per client, one bucket shared by every mutating route (server/app.ts) */
         rateLimitPerMinute: z.number().int().positive().default(600),
         /** the built dashboard; default: dashboard/dist of the package */
         dashboardDir: z.string().optional(),

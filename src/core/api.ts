@@ -33,7 +33,7 @@ export interface ActionRecord {
   decisionId: string;
   action: Exclude<Action, 'continue'>;
   requestedAt: number;
-  status: 'requested' | 'executed' | 'failed' | 'dry_run';
+  status: 'requested' | 'executed' | 'failed' | 'unknown' | 'dry_run';
   actuator: string;
   detail?: string;
   finishedAt?: number;

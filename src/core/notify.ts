@@ -15,8 +15,8 @@ export interface DecisionNotice {
   /** the summary's headline, or its short text */
   summary: string;
   guard: { mode: GuardMode; reason: string };
-  /** when stage is 'action' */
-  actionResult?: { ok: boolean; detail: string };
+  /** when stage is 'action'; `unknown`: a resumed action whose outcome nobody could establish */
+  actionResult?: { ok: boolean; detail: string; unknown?: boolean };
   /** when stage is 'outcome' */
   outcome?: Outcome;
   /** absolute links to the dashboard; approve/reject only while awaiting approval */
@@ -102,7 +102,7 @@ export function noticeTitle(n: DecisionNotice): string {
     if (n.decision.action === 'continue') return `${n.outcome?.recovered ? 'Healthy' : 'Unhealthy'}: ${d.service} ${d.version} (${d.environment})`;
     return `${n.outcome?.recovered ? 'Recovered' : 'Not recovered'}: ${what}`;
   }
-  if (n.stage === 'action') return `${n.actionResult?.ok ? 'Done' : 'Failed'}: ${what}`;
+  if (n.stage === 'action') return `${n.actionResult?.unknown ? 'Outcome unknown, check by hand' : n.actionResult?.ok ? 'Done' : 'Failed'}: ${what}`;
   if (n.guard.mode === 'await_approval') return `Approval needed: ${what}, confidence ${pct}%`;
   return `Decided: ${what}, confidence ${pct}%`;
 }

@@ -15,6 +15,8 @@ export const TIMELINE_EVENT_TYPES = [
   'action.rejected',
   'action.executed',
   'action.failed',
+  // a resumed action whose result could not be established: not repeated, escalated to a person
+  'action.unknown',
   'outcome.verified',
   'watch.completed',
   'policy.updated',

@@ -84,6 +84,8 @@ export type DeploymentStatus =
   | 'scaled_up'
   | 'escalated'
   | 'action_failed'
+  /** an action's outcome could not be established after a crash: a person must check the target */
+  | 'action_unknown'
   | 'not_recovered'
   | 'cancelled';
 
@@ -239,9 +241,41 @@ export interface ActionResult {
   changes?: Record<string, unknown>;
 }
 
+/**
+ * The answer to "was action X already carried out, and what came of it?", asked before a
+ * resumed action is acted on (a crash, or a worker whose job expired, left it `requested`).
+ */
+export type ActionCheck =
+  /** it was carried out (or definitely failed): record this result and never act again */
+  | { state: 'done'; result: ActionResult }
+  /** nothing of it reached the target, or sending it again cannot do it twice (an idempotency
+   *  key the receiver honours): it may be carried out now */
+  | { state: 'not_done'; evidence: string }
+  /** it may or may not have happened: a person must look before anything else is done */
+  | { state: 'unknown'; evidence: string; changes?: Record<string, unknown> };
+
+/**
+ * Durable notes an actuator keeps about its actions (a command's start and exit), shared by every
+ * process on the same store and surviving kill -9: the loop passes the store's key-value state.
+ */
+export interface ActionJournal {
+  get<T>(key: string): Promise<T | undefined>;
+  /** undefined deletes the key */
+  set<T>(key: string, value: T | undefined): Promise<void>;
+}
+
+export interface ActionContext {
+  journal: ActionJournal;
+}
+
 export interface Actuator {
   readonly name: string;
-  execute(request: ActionRequest): Promise<ActionResult>;
+  /** Carry the action out. Idempotent on `request.id`: a second call for an id that was already
+   *  carried out reports that result and does not act again. */
+  execute(request: ActionRequest, ctx?: ActionContext): Promise<ActionResult>;
+  /** Was this action already carried out, and what came of it? Every built-in actuator answers;
+   *  the loop treats an actuator without it as `unknown` for a resumed action. */
+  check?(request: ActionRequest, ctx?: ActionContext): Promise<ActionCheck>;
   close?(): Promise<void>;
 }
 

@@ -1,10 +1,10 @@
 // A worker process's job handler: run (or resume) one deployment's watch with the same loop as
 // the embedded scheduler (runWatch). Nothing about the watch lives in the job: the watch
 // re-derives its state from the timeline, so a job retried after its worker died continues
-// where that worker's last event stops. An action is never done twice: `settle` acts only on a
-// decision with no `action.executed`/`action.failed` yet, every append is deduplicated, and a
-// re-run of an action cut off between `action.requested` and its result reuses the same action
-// id, which actuators treat as the same action.
+// where that worker's last event stops. An action is never done twice: a job that expired while
+// its worker was still in the actuator call goes to the next worker, which finds the action's
+// lease live and waits for its result; an action whose worker died is reconciled with the target
+// before anything is done (loop/watch.ts, loop/action-lease.ts).
 import type { Store } from '../core/store.js';
 import type { Deployment } from '../core/types.js';
 import { deriveState, statusOf } from './state.js';

@@ -9,9 +9,10 @@
 //   analysis.completed  {tick, analysis, findingIds}
 //   summary.written     {tick, summary}
 //   decision.made       {decisionId, tick, decision, guard, features, headline}
-//   action.requested    {actionId, decisionId, action, actuator, reason, automatic, dryRun}
+//   action.requested    {actionId, decisionId, action, actuator, reason, automatic, dryRun, executor, claim}
 //   action.approved / action.rejected {decisionId, reason}
-//   action.executed / action.failed   {actionId, decisionId, action, detail, changes}
+//   action.executed / action.failed   {actionId, decisionId, action, detail, changes, reconciled?}
+//   action.unknown      {actionId, decisionId, action, actuator, evidence, changes}
 //   outcome.verified    {actionId?, outcome}
 //   watch.completed     {status, reason}
 import type { TimelineEvent } from '../core/timeline.js';
@@ -45,9 +46,11 @@ export interface ActionState {
   decisionId: string;
   action: ActuatedAction;
   requestedAt: number;
-  status: 'requested' | 'executed' | 'failed' | 'dry_run';
+  status: 'requested' | 'executed' | 'failed' | 'unknown' | 'dry_run';
   actuator: string;
   automatic: boolean;
+  /** why it was requested (the guard's reason, or who approved it): the request a resume repeats */
+  reason: string;
   detail?: string;
   finishedAt?: number;
 }
@@ -126,16 +129,19 @@ export function applyEvent(s: WatchState, e: TimelineEvent): void {
           status: p.dryRun ? 'dry_run' : 'requested',
           actuator: String(p.actuator ?? ''),
           automatic: p.automatic === true,
+          reason: String(p.reason ?? ''),
           ...(p.dryRun ? { detail: 'dry run: not executed' } : {}),
         });
       }
       break;
     case 'action.executed':
-    case 'action.failed': {
+    case 'action.failed':
+    case 'action.unknown': {
       const a = s.actions.find((x) => x.id === p.actionId);
-      if (a) {
-        a.status = e.type === 'action.executed' ? 'executed' : 'failed';
-        a.detail = String(p.detail ?? '');
+      // the first result is the result: nothing after it changes what happened
+      if (a && a.status === 'requested') {
+        a.status = e.type === 'action.executed' ? 'executed' : e.type === 'action.failed' ? 'failed' : 'unknown';
+        a.detail = String((e.type === 'action.unknown' ? p.evidence : p.detail) ?? '');
         a.finishedAt = e.at;
       }
       break;
@@ -175,10 +181,21 @@ export function executedAction(s: WatchState): ActionState | undefined {
   return [...s.actions].reverse().find((a) => a.status === 'executed');
 }
 
+/**
+ * The action whose outcome nobody could establish (a resumed action the target could not vouch
+ * for), unless a later action was carried out since: until then a person must check the target.
+ */
+export function unknownAction(s: WatchState): ActionState | undefined {
+  const settled = s.actions.filter((a) => a.status === 'executed' || a.status === 'unknown');
+  const last = settled[settled.length - 1];
+  return last?.status === 'unknown' ? last : undefined;
+}
+
 /** DeploymentStatus derived from the events, for lists, filters and the dashboard. */
 export function statusOf(s: WatchState): DeploymentStatus {
   if (s.completed) return s.completed.status;
   if (s.actions.some((a) => a.status === 'requested')) return 'acting';
+  if (unknownAction(s)) return 'action_unknown';
   if (executedAction(s)) return 'verifying';
   if (pendingDecision(s)) return 'awaiting_approval';
   return 'watching';

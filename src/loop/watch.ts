@@ -2,12 +2,27 @@
 // verify → outcome. The watch keeps no state of its own between ticks: at every tick it
 // re-derives its state from the timeline, so a watch resumed after a crash continues exactly
 // where the timeline stops. Every append carries a dedupeKey, so replaying a half-done tick
-// never duplicates an event; the actuator gets a stable action id, so a replayed action is
-// not done twice.
+// never duplicates an event.
+//
+// An action is carried out at most once, across crashes and across workers:
+// - `action.requested` is recorded before the actuator is called, and its append is the claim:
+//   only the process whose append created it calls the actuator straight away;
+// - that process holds a lease (action-lease.ts) while the actuator runs, so a process resuming
+//   the watch meanwhile (a worker given the job after it expired) leaves the action alone;
+// - an action found `requested` with nobody at work on it (the process died mid-action) is
+//   reconciled, not repeated: the actuator is asked whether it already acted (`check`) and its
+//   answer is recorded (`done`), carried out (`not_done`), or recorded as `action.unknown` and
+//   escalated to a person with the evidence (`unknown`). Executed, failed and unknown share one
+//   dedupe key, so an action has exactly one result.
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../core/store.js';
 import type { NewTimelineEvent, TimelineEventType } from '../core/timeline.js';
 import type {
+  ActionCheck,
+  ActionContext,
+  ActionRequest,
+  ActionResult,
   Actuator,
   Deployment,
   DeploymentStatus,
@@ -23,12 +38,15 @@ import { dict } from '../core/own.js';
 import { judgeRecovery } from './recovery.js';
 import { outcomeReward } from '../policy/rewards.js';
 import type { GuardFn } from './guard.js';
+import { ActionLeases, type LeaseHolder } from './action-lease.js';
 import {
   deriveState,
   executedAction,
   latestDecision,
   pendingDecision,
   statusOf,
+  unknownAction,
+  type ActionState,
   type DecisionState,
   type WatchState,
   type WatchTiming,
@@ -37,7 +55,7 @@ import {
 export interface WatchHooks {
   tick?(durationMs: number): void;
   decision?(action: string): void;
-  action?(action: string, result: 'executed' | 'failed' | 'dry_run'): void;
+  action?(action: string, result: 'executed' | 'failed' | 'unknown' | 'dry_run'): void;
   /** the learning stage: called once per verified outcome */
   outcome?(ctx: { deployment: Deployment; outcome: Outcome; decision?: DecisionState }): void | Promise<void>;
   error?(deploymentId: string, err: unknown): void;
@@ -59,6 +77,10 @@ export interface WatchDeps {
   sourceTimeoutMs?: number;
   /** the service's configured absolute limits (analysis/thresholds.ts) */
   thresholds?: (deployment: Deployment) => Thresholds | undefined;
+  /** who this process is to other processes on the store (tests stand in for other workers) */
+  leaseHolder?: LeaseHolder;
+  /** how long an action's lease lives without renewal, real ms (default 30 s) */
+  leaseTtlMs?: number;
 }
 
 const SYSTEM = 'system';
@@ -79,6 +101,9 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
   const append = (type: TimelineEventType, payload: Record<string, unknown>, dedupeKey: string, at = clock.now(), actor = SYSTEM) =>
     // dedupe keys are global in the store: scope them to this deployment.
     store.append({ deploymentId: id, type, at, actor, payload, dedupeKey: `${id}:${dedupeKey}` } satisfies NewTimelineEvent);
+  const leases = new ActionLeases(store, deps.leaseHolder, deps.leaseTtlMs);
+  // the actuators' durable notes (a command's start and exit) live beside the timeline
+  const actionCtx: ActionContext = { journal: { get: (k) => store.getState(k), set: (k, v) => store.setState(k, v) } };
 
   if (state.lastSeq === 0) {
     // a crash between storing the deployment and recording it leaves no event: record it now
@@ -114,8 +139,10 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
     // the evidence grows strong enough to act alone, a new decision supersedes the pending one.
     const rejudge = !actionChanged && last?.approval === 'pending' && r.decision.action !== 'continue';
     if (actionChanged || rejudge) {
-      const automaticActions = state.actions.filter((a) => a.automatic && a.status !== 'dry_run').length;
+      // an action whose outcome is unknown does not count as taken: what comes next waits for a person (guard.ts)
+      const automaticActions = state.actions.filter((a) => a.automatic && a.status !== 'dry_run' && a.status !== 'unknown').length;
       const lastActionAt = await lastServiceActionAt(store, deployment);
+      const unresolved = unknownAction(state);
       const verdict = deps.guard({
         decision: r.decision,
         analysis: r.analysis,
@@ -124,6 +151,7 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
         automaticActions,
         now: t,
         ...(lastActionAt !== undefined ? { lastActionAt } : {}),
+        ...(unresolved ? { unknownAction: unresolved.action } : {}),
       });
       if (rejudge && verdict.mode !== 'execute') {
         deps.hooks?.tick?.(performance.now() - started);
@@ -160,33 +188,108 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
       if (d.guard.mode === 'dry_run' && !act) {
         await append('action.requested', { actionId: `${d.id}-a`, decisionId: d.id, action: d.decision.action, actuator: deps.actuator.name, reason: d.guard.reason, automatic: true, dryRun: true }, `${d.id}-a:requested`);
         deps.hooks?.action?.(d.decision.action, 'dry_run');
-      } else if (d.guard.mode === 'execute' || d.approval === 'approved' || act) {
+      } else if (act) {
+        await resume(d, act);
+      } else if (d.guard.mode === 'execute' || d.approval === 'approved') {
         await act_(d);
       }
     }
   }
 
+  function requestOf(d: DecisionState, reason: string): ActionRequest {
+    return { id: `${d.id}-a`, action: d.decision.action as ActionRequest['action'], deployment, reason };
+  }
+
+  /** A decision to act on with no action yet: claim it, carry it out, record the result. */
   async function act_(d: DecisionState): Promise<void> {
-    const action = d.decision.action;
-    if (action === 'continue') return;
-    const actionId = `${d.id}-a`;
     const automatic = d.approval !== 'approved';
-    const reason = automatic ? d.guard.reason : `approved by ${d.approvalBy ?? 'a human'}${d.approvalReason ? `: ${d.approvalReason}` : ''}`;
-    await append('action.requested', { actionId, decisionId: d.id, action, actuator: deps.actuator.name, reason, automatic }, `${actionId}:requested`, clock.now(), automatic ? SYSTEM : (d.approvalBy ?? SYSTEM));
-    await store.setStatus(id, 'acting');
-    let result;
+    const req = requestOf(d, automatic ? d.guard.reason : `approved by ${d.approvalBy ?? 'a human'}${d.approvalReason ? `: ${d.approvalReason}` : ''}`);
+    // another process may have claimed it since this tick read the timeline
+    if (await leases.atWork(req.id)) return;
+    const lease = await leases.take(req.id);
+    const claim = randomUUID();
+    let won = false;
     try {
-      result = await deps.actuator.execute({ id: actionId, action, deployment, reason });
-    } catch (e) {
-      result = { ok: false, detail: `actuator error: ${e instanceof Error ? e.message : String(e)}` };
+      const ev = await append(
+        'action.requested',
+        { actionId: req.id, decisionId: d.id, action: req.action, actuator: deps.actuator.name, reason: req.reason, automatic, executor: leases.holder.id, claim },
+        `${req.id}:requested`,
+        clock.now(),
+        automatic ? SYSTEM : (d.approvalBy ?? SYSTEM),
+      );
+      // the first append is the claim; anyone else's turn comes only through resume()
+      won = ev.payload.claim === claim;
+      if (!won) return;
+      await store.setStatus(id, 'acting');
+      await record(d, req, await execute(req));
+    } finally {
+      if (won) await lease.release();
+      else lease.abandon();
     }
-    await append(result.ok ? 'action.executed' : 'action.failed', { actionId, decisionId: d.id, action, detail: result.detail, changes: result.changes ?? {} }, `${actionId}:result`);
-    deps.hooks?.action?.(action, result.ok ? 'executed' : 'failed');
+  }
+
+  /** An action requested earlier and never finished: reconcile it with the target, never just repeat it. */
+  async function resume(d: DecisionState, act: ActionState): Promise<void> {
+    const req = requestOf(d, act.reason);
+    // its claimant is still at work (e.g. a worker whose job expired mid-action): leave it to it
+    if (await leases.atWork(req.id)) return;
+    const lease = await leases.take(req.id);
+    try {
+      await store.setStatus(id, 'acting');
+      const c = await check(req);
+      if (c.state === 'done') {
+        await record(d, req, c.result, 'the target shows it was already done; not repeated');
+      } else if (c.state === 'not_done') {
+        await record(d, req, await execute(req), `not found done on the target (${c.evidence}); carried out now`);
+      } else {
+        await append(
+          'action.unknown',
+          { actionId: req.id, decisionId: d.id, action: req.action, actuator: deps.actuator.name, evidence: c.evidence, changes: c.changes ?? {} },
+          `${req.id}:result`,
+        );
+        deps.hooks?.action?.(req.action, 'unknown');
+      }
+    } finally {
+      await lease.release();
+    }
+  }
+
+  async function execute(req: ActionRequest): Promise<ActionResult> {
+    try {
+      return await deps.actuator.execute(req, actionCtx);
+    } catch (e) {
+      return { ok: false, detail: `actuator error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  /** The actuator's answer; an actuator that cannot answer (or keeps failing to) leaves it unknown. */
+  async function check(req: ActionRequest): Promise<ActionCheck> {
+    if (!deps.actuator.check) return { state: 'unknown', evidence: `the ${deps.actuator.name} actuator cannot tell whether it already acted` };
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await deps.actuator.check(req, actionCtx);
+      } catch (e) {
+        last = e;
+        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+      }
+    }
+    return { state: 'unknown', evidence: `could not ask the ${deps.actuator.name} target whether it already acted: ${last instanceof Error ? last.message : String(last)}` };
+  }
+
+  async function record(d: DecisionState, req: ActionRequest, result: ActionResult, reconciled?: string): Promise<void> {
+    await append(
+      result.ok ? 'action.executed' : 'action.failed',
+      { actionId: req.id, decisionId: d.id, action: req.action, detail: result.detail, changes: result.changes ?? {}, ...(reconciled ? { reconciled } : {}) },
+      `${req.id}:result`,
+    );
+    deps.hooks?.action?.(req.action, result.ok ? 'executed' : 'failed');
   }
 
   /** Verify and complete when the verify window (or the watch window) is over. */
   async function finishIfDue(s: WatchState, bundle: SignalBundle, t: number, policy: Policy): Promise<DeploymentStatus | undefined> {
-    const executed = executedAction(s);
+    const unknown = unknownAction(s);
+    const executed = unknown ? undefined : executedAction(s);
     let outcome: Outcome;
     let status: DeploymentStatus;
     let reason: string;
@@ -204,25 +307,38 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
       const pending = pendingDecision(s);
       if (pending) {
         if (t < windowEnd + timing.approvalTimeoutSeconds * 1000) return undefined;
-        await append('action.rejected', { decisionId: pending.id, reason: `no approval within ${timing.approvalTimeoutSeconds}s after the window` }, `${pending.id}:approval`, t);
+        const verdict = await append('action.rejected', { decisionId: pending.id, reason: `no approval within ${timing.approvalTimeoutSeconds}s after the window` }, `${pending.id}:approval`, t);
+        // a person's approval got there first (same dedupe key): act on it at the next tick
+        if (verdict.type === 'action.approved') return undefined;
       }
       const last = latestDecision(s);
       const healthy = !last || last.decision.action === 'continue';
       const failed = s.actions.some((a) => a.status === 'failed');
-      outcome = {
-        recovered: healthy,
-        action: 'continue',
-        detail: healthy ? 'healthy through the watch window' : `window ended with '${last?.decision.action}' not carried out`,
-        reward: outcomeReward({ action: 'continue', recovered: healthy, minutesWaited: timing.windowSeconds / 60 }),
-      };
-      status = failed ? 'action_failed' : healthy ? 'healthy' : 'escalated';
+      if (unknown) {
+        // no reward: nobody knows what was done, so there is nothing true to learn from
+        outcome = {
+          recovered: healthy,
+          action: unknown.action,
+          detail: `the outcome of ${unknown.action} ${unknown.id} is unknown (${unknown.detail ?? 'no evidence'}); ${healthy ? 'the service looked healthy at the end of the window' : 'the service still looked unhealthy'}: a person must check the target`,
+        };
+        status = 'action_unknown';
+      } else {
+        outcome = {
+          recovered: healthy,
+          action: 'continue',
+          detail: healthy ? 'healthy through the watch window' : `window ended with '${last?.decision.action}' not carried out`,
+          reward: outcomeReward({ action: 'continue', recovered: healthy, minutesWaited: timing.windowSeconds / 60 }),
+        };
+        status = failed ? 'action_failed' : healthy ? 'healthy' : 'escalated';
+      }
       reason = `watch window of ${timing.windowSeconds}s ended`;
     }
-    const ev = await append('outcome.verified', { ...(executed ? { actionId: executed.id } : {}), outcome }, 'outcome', t);
+    const about = executed ?? unknown;
+    const ev = await append('outcome.verified', { ...(about ? { actionId: about.id } : {}), outcome }, 'outcome', t);
     const decision = executed ? s.decisions.find((d) => d.id === executed.decisionId) : latestDecision(s);
     try {
       // Learning must never break the loop: an error here is reported, the watch completes.
-      await deps.hooks?.outcome?.({ deployment, outcome: ev.payload.outcome as Outcome, ...(decision ? { decision } : {}) });
+      if (!unknown) await deps.hooks?.outcome?.({ deployment, outcome: ev.payload.outcome as Outcome, ...(decision ? { decision } : {}) });
     } catch (e) {
       deps.hooks?.error?.(id, e);
     }
@@ -241,7 +357,8 @@ async function lastServiceActionAt(store: Store, d: Deployment): Promise<number 
   let last: number | undefined;
   for (const other of await store.listDeployments({ service: d.service, environment: d.environment, limit: 10 })) {
     for (const e of await store.events(other.id)) {
-      if (e.type === 'action.executed' && (last === undefined || e.at > last)) last = e.at;
+      // an action of unknown outcome may have happened: it counts for the cooldown
+      if ((e.type === 'action.executed' || e.type === 'action.unknown') && (last === undefined || e.at > last)) last = e.at;
     }
   }
   return last;

@@ -1,5 +1,5 @@
 // Builds the notifiers the config asks for and turns timeline events into notices:
-// `decision.made` (not for `continue`), `action.executed` / `action.failed` and
+// `decision.made` (not for `continue`), `action.executed` / `action.failed` / `action.unknown` and
 // `outcome.verified` each become one DecisionNotice, sent to the channels the service allows,
 // and every send is recorded as a `notification.sent` event. Subscribe `dispatchNotifications`
 // to the event bus; duplicates (replays, resumed watches) are dropped by each notifier's SentLog.
@@ -77,9 +77,15 @@ export function noticeFromEvent(e: TimelineEvent, deployment: Deployment, events
     if (!d) return undefined;
     return { ...base(d, 'action'), actionResult: { ok: e.type === 'action.executed', detail: String(p.detail ?? '') } };
   }
+  if (e.type === 'action.unknown') {
+    // the escalation to a person: what was requested, and the evidence of what may have happened
+    const d = decisionById(p.decisionId);
+    if (!d) return undefined;
+    return { ...base(d, 'action'), actionResult: { ok: false, unknown: true, detail: `not repeated after a restart, outcome unknown: ${String(p.evidence ?? '')}` } };
+  }
   if (e.type === 'outcome.verified') {
     const outcome = p.outcome as Outcome;
-    const acted = p.actionId ? events.find((x) => (x.type === 'action.executed' || x.type === 'action.failed') && (x.payload as P).actionId === p.actionId) : undefined;
+    const acted = p.actionId ? events.find((x) => (x.type === 'action.executed' || x.type === 'action.failed' || x.type === 'action.unknown') && (x.payload as P).actionId === p.actionId) : undefined;
     const d = (acted ? decisionById((acted.payload as P).decisionId) : undefined) ?? decisions[decisions.length - 1];
     if (d) return { ...base(d, 'outcome'), outcome };
     return {
@@ -105,7 +111,7 @@ export interface DispatchDeps {
   channelsFor?: (service: string) => string[] | undefined;
 }
 
-const NOTIFY_TYPES = new Set(['decision.made', 'action.executed', 'action.failed', 'outcome.verified']);
+const NOTIFY_TYPES = new Set(['decision.made', 'action.executed', 'action.failed', 'action.unknown', 'outcome.verified']);
 
 /** Sends the notices an appended event calls for and records each send on the timeline. */
 export async function dispatchNotifications(e: TimelineEvent, deps: DispatchDeps): Promise<NotifyResult[]> {

@@ -37,7 +37,8 @@ export function githubStatusFor(n: DecisionNotice): { state: GithubState; descri
     else if (a === 'escalate') [state, text] = ['error', `Commander escalated to a person: `];
     else return undefined; // it will act: the action stage reports
   } else if (n.stage === 'action') {
-    if (!n.actionResult?.ok) [state, text] = ['error', `Commander's ${a.replace('_', ' ')} failed: `];
+    if (n.actionResult?.unknown) [state, text] = ['error', `Commander's ${a.replace('_', ' ')} has an unknown outcome, check by hand: `];
+    else if (!n.actionResult?.ok) [state, text] = ['error', `Commander's ${a.replace('_', ' ')} failed: `];
     else if (a === 'rollback') [state, text] = ['failure', 'Rolled back by Commander: '];
     else if (a === 'scale_up') [state, text] = ['in_progress', 'Scaled up by Commander: '];
     else return undefined;

@@ -130,7 +130,15 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions): Promis
       },
     });
   }
-  const limit = { rateLimit: { max: opts.rateLimitPerMinute, timeWindow: '1 minute' } };
+  // One bucket per client, shared by every mutating route (deploy, approve/reject, webhooks,
+  // policy rollback): a route with its own `config.rateLimit` gets a store of its own in
+  // @fastify/rate-limit, so a client refused on one route could go on posting to the next. Routes
+  // opt in with `config: limit`; the OTLP receiver stays out (telemetry, not commands).
+  const sharedLimit = app.rateLimit({ max: opts.rateLimitPerMinute, timeWindow: '1 minute' });
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { mutating?: boolean } | undefined)?.mutating) route.onRequest = [...[route.onRequest ?? []].flat(), sharedLimit];
+  });
+  const limit = { mutating: true };
   registerHealthRoutes(app, deps);
   registerDeploymentRoutes(app, deps, limit);
   registerDecisionRoutes(app, deps, limit);

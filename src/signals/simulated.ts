@@ -115,7 +115,7 @@ export class SimulatedWorld implements SignalSource, SimulatedTarget {
   private readonly infoLogsPerStep: number;
   /** deployment key → interventions, in time order */
   private readonly interventions = new Map<string, Intervention[]>();
-  private readonly applied = new Map<string, ActionResult>();
+  private readonly applied_ = new Map<string, ActionResult>();
 
   constructor(opts: SimulatedWorldOptions = {}) {
     this.seed = opts.seed ?? 42;
@@ -141,8 +141,12 @@ export class SimulatedWorld implements SignalSource, SimulatedTarget {
     return h < 5 ? 'healthy' : (BEHAVIOURS[1 + (h % 5)] as Behaviour);
   }
 
+  applied(actionId: string): ActionResult | undefined {
+    return this.applied_.get(actionId);
+  }
+
   apply(request: ActionRequest, at: number): ActionResult {
-    const done = this.applied.get(request.id);
+    const done = this.applied_.get(request.id);
     if (done) return done;
     const key = deploymentKey(request.deployment);
     const list = this.interventions.get(key) ?? [];
@@ -157,7 +161,7 @@ export class SimulatedWorld implements SignalSource, SimulatedTarget {
         : request.action === 'scale_up'
           ? { ok: true, detail: `scaled ${d.service} from ${d.replicas ?? profile.replicas} to ${2 * (d.replicas ?? profile.replicas)} replicas`, changes: { replicas: 2 * (d.replicas ?? profile.replicas) } }
           : { ok: true, detail: `paged the on-call engineer for ${d.service} (simulated)`, changes: {} };
-    this.applied.set(request.id, result);
+    this.applied_.set(request.id, result);
     return result;
   }
 

@@ -3,8 +3,9 @@ import type { DeploymentFilter } from '../core/store.js';
 import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
 import type { TimelineEvent, TimelineEventType } from '../core/timeline.js';
 
-/** Statuses after which a watch has nothing left to do. */
-export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['watching', 'awaiting_approval', 'acting', 'verifying'];
+/** Statuses of a watch that still has something to do (`action_unknown` is also a final status;
+ *  a completed watch is told apart by completed_at). */
+export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['watching', 'awaiting_approval', 'acting', 'verifying', 'action_unknown'];
 
 /** Default and maximum page sizes (a caller can never pull an unbounded table by accident). */
 export const DEFAULT_LIST_LIMIT = 100;

@@ -4,7 +4,7 @@
 // composition root (actions/from-config.ts) and never reach this world's own actuator; a `local`
 // target runs real processes here. With no target that can act, an action fails with a clear
 // reason instead of acting on a simulated service that is not the one being watched.
-import type { ActionRequest, ActionResult, Actuator } from '../core/types.js';
+import type { ActionCheck, ActionRequest, ActionResult, Actuator } from '../core/types.js';
 import type { Config } from '../config/schema.js';
 import type { TargetConfig } from '../config/integrations.js';
 import { LocalActuator } from '../actions/local.js';
@@ -25,6 +25,10 @@ export class NoTargetActuator implements Actuator {
       ok: false,
       detail: `no target to ${request.action} ${request.deployment.service} on: set \`target:\` in the config (kubernetes, argo-rollouts, command, webhook or local)`,
     };
+  }
+
+  async check(): Promise<ActionCheck> {
+    return { state: 'not_done', evidence: 'there is no target: nothing can have been done' };
   }
 }
 

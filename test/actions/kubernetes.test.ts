@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeKubeApiserver, REVISION, REVISION_HISTORY, type FakeKubeApiserver } from '../fakes/kube-apiserver.js';
 import { KubernetesActuator } from '../../src/actions/kubernetes.js';
+import { ACTION_ANNOTATION, ACTION_ID_ANNOTATION } from '../../src/actions/action-stamp.js';
 import type { ActionRequest, Deployment } from '../../src/core/types.js';
 
 const tpl = (image: string, extra: Record<string, string> = {}) => ({
@@ -8,12 +9,15 @@ const tpl = (image: string, extra: Record<string, string> = {}) => ({
   spec: { containers: [{ name: 'app', image, env: [{ name: 'MODE', value: image.endsWith('1.0') ? 'a' : 'b' }] }] },
 });
 
-function request(action: ActionRequest['action'], service = 'checkout'): ActionRequest {
+function request(action: ActionRequest['action'], service = 'checkout', id = 'a1'): ActionRequest {
   const deployment: Deployment = {
     id: 'd1', service, environment: 'production', version: 'v2', at: 0, source: 'test', receivedAt: 0, status: 'watching',
   };
-  return { id: 'a1', action, deployment, reason: 'test' };
+  return { id, action, deployment, reason: 'test' };
 }
+
+const image = (d: { spec?: Record<string, unknown> }) => (d.spec!.template as { spec: { containers: Array<{ image: string }> } }).spec.containers[0].image;
+const undos = (kube: FakeKubeApiserver) => kube.requests.filter((r) => r.method === 'PATCH' && Array.isArray(r.body) && (r.body as Array<{ path: string }>).some((o) => o.path === '/spec/template'));
 
 describe('KubernetesActuator against the fake apps/v1 API', () => {
   let kube: FakeKubeApiserver;
@@ -68,14 +72,47 @@ describe('KubernetesActuator against the fake apps/v1 API', () => {
     expect(ann['kubernetes.io/change-cause']).toBe('seed 1');
   });
 
-  it('rolls back twice like kubectl: the second undo returns to the newer template', async () => {
+  it('undoes once per action id: the same action again changes nothing, a new one flips back as kubectl does', async () => {
     await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0'), tpl('shop/checkout:2.0')]);
     expect((await act.execute(request('rollback'))).ok).toBe(true);
-    const res = await act.execute(request('rollback'));
-    expect(res.ok, res.detail).toBe(true);
-    expect(res.changes).toMatchObject({ fromRevision: 3, toRevision: 2 });
-    const d = kube.get('deployments', 'shop', 'checkout')!;
-    expect((d.spec!.template as { spec: { containers: Array<{ image: string }> } }).spec.containers[0].image).toBe('shop/checkout:2.0');
+    const stamped = kube.get('deployments', 'shop', 'checkout')!;
+    expect(stamped.metadata.annotations![ACTION_ID_ANNOTATION]).toBe('a1');
+    expect(JSON.parse(stamped.metadata.annotations![ACTION_ANNOTATION])).toMatchObject({ id: 'a1', action: 'rollback', fromRevision: 2, toRevision: 1 });
+
+    // the same action id again (a retry, a resumed watch): reported from the stamp, not undone twice
+    const again = await act.execute(request('rollback'));
+    expect(again.ok, again.detail).toBe(true);
+    expect(again.detail).toMatch(/already done: not repeated/);
+    expect(again.changes).toMatchObject({ fromRevision: 2, toRevision: 1, reconciled: true });
+    expect(undos(kube)).toHaveLength(1);
+    expect(image(kube.get('deployments', 'shop', 'checkout')!)).toBe('shop/checkout:1.0');
+
+    // a different action is a second `kubectl rollout undo`: back to the newer template
+    const second = await act.execute(request('rollback', 'checkout', 'a2'));
+    expect(second.ok, second.detail).toBe(true);
+    expect(second.changes).toMatchObject({ fromRevision: 3, toRevision: 2 });
+    expect(undos(kube)).toHaveLength(2);
+    expect(image(kube.get('deployments', 'shop', 'checkout')!)).toBe('shop/checkout:2.0');
+  });
+
+  it('answers whether an action was done from the live Deployment, waiting for its rollout', async () => {
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0'), tpl('shop/checkout:2.0')]);
+    expect(await act.check(request('rollback'))).toMatchObject({ state: 'not_done', evidence: expect.stringMatching(/carries no stamp of a1 \(its last stamp: none\)/) });
+    expect(await act.check(request('escalate'))).toMatchObject({ state: 'not_done' });
+
+    // a commander killed right after its patch: the stamp is there, the rollout still moving
+    kube.setStuck(true);
+    const cut = new KubernetesActuator({ kubeconfigYaml: kube.kubeconfigYaml(), namespace: 'shop', pollIntervalMs: 10, rolloutTimeoutSeconds: 0.2 });
+    expect((await cut.execute(request('rollback'))).ok).toBe(false);
+    kube.setStuck(false);
+    const c = await act.check(request('rollback'));
+    expect(c.state).toBe('done');
+    if (c.state !== 'done') return;
+    expect(c.result.ok, c.result.detail).toBe(true);
+    expect(c.result.detail).toMatch(/rolled back shop\/checkout from revision 2 to revision 1 \(a1 at .*found done on the cluster after a restart\); rollout settled/);
+    expect(undos(kube)).toHaveLength(1);
+    // another action's stamp does not count as this one
+    expect(await act.check(request('rollback', 'checkout', 'a9'))).toMatchObject({ state: 'not_done', evidence: expect.stringMatching(/its last stamp: a1/) });
   });
 
   it('refuses without history, refuses a paused deployment, and changes nothing', async () => {
@@ -105,17 +142,34 @@ describe('KubernetesActuator against the fake apps/v1 API', () => {
     expect(res.changes).toMatchObject({ settled: false, toRevision: 1 });
   });
 
-  it('scales through the scale subresource and waits for availability', async () => {
+  it('scales with one conditional merge patch of replicas and stamp, once per action id', async () => {
     await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0')], 4);
     const res = await act.execute(request('scale_up'));
     expect(res.ok, res.detail).toBe(true);
     expect(res.changes).toMatchObject({ replicasBefore: 4, replicasAfter: 6 });
     const patch = kube.requests.find((r) => r.method === 'PATCH')!;
-    expect(patch.path).toBe('/apis/apps/v1/namespaces/shop/deployments/checkout/scale');
+    expect(patch.path).toBe('/apis/apps/v1/namespaces/shop/deployments/checkout');
     expect(patch.contentType).toContain('application/merge-patch+json');
+    expect(patch.body).toMatchObject({ metadata: { resourceVersion: expect.any(String), annotations: { [ACTION_ID_ANNOTATION]: 'a1' } }, spec: { replicas: 6 } });
     const d = kube.get('deployments', 'shop', 'checkout')!;
     expect(d.spec!.replicas).toBe(6);
     expect(d.status).toMatchObject({ availableReplicas: 6 });
+    // the same action again: 6 stays 6 (not 9)
+    const again = await act.execute(request('scale_up'));
+    expect(again.detail).toMatch(/scaled shop\/checkout from 4 to 6 replicas .*already done/);
+    expect(kube.get('deployments', 'shop', 'checkout')!.spec!.replicas).toBe(6);
+    expect(await act.check(request('scale_up'))).toMatchObject({ state: 'done', result: { ok: true } });
+  });
+
+  it('refuses to scale from replicas someone changed since it read them (409, not a stale computation)', async () => {
+    await kube.seedDeployment('shop', 'checkout', [tpl('shop/checkout:1.0')], 4);
+    const d = kube.get('deployments', 'shop', 'checkout')!;
+    const body = { metadata: { resourceVersion: '1' }, spec: { replicas: 9 } };
+    const r = await fetch(`${kube.url}/apis/apps/v1/namespaces/shop/deployments/checkout`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${kube.token}`, 'content-type': 'application/merge-patch+json' }, body: JSON.stringify(body),
+    });
+    expect(r.status).toBe(409);
+    expect(kube.get('deployments', 'shop', 'checkout')!.spec!.replicas).toBe(d.spec!.replicas);
   });
 
   it('rejects a service name that is not a Kubernetes name before any request', async () => {

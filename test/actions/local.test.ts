@@ -69,6 +69,9 @@ describe('local actuator', () => {
 
     const again = await actuator.execute(request('a1', 'rollback'));
     expect(again.detail).toMatch(/already done/);
+    // a resumed action asks first: done here; one this process never did is not done
+    expect(await actuator.check(request('a1', 'rollback'))).toMatchObject({ state: 'done', result: { ok: true } });
+    expect(await actuator.check(request('a9', 'rollback'))).toMatchObject({ state: 'not_done' });
     expect(actuator.endpoints('checkout')).toHaveLength(1);
 
     const up = await actuator.execute(request('a2', 'scale_up', { version: 'v1.0.0' }));

@@ -59,6 +59,26 @@ describe('WebhookActuator', () => {
     expect(r.actions()).toBe(1);
   });
 
+  it('a resumed action is sent again with the same key and body (the receiver acts once); an accepted one is not sent again', async () => {
+    const r = await receiver([]);
+    close = r.close;
+    const journal = new Map<string, unknown>();
+    const ctx = { journal: { get: async <T>(k: string) => journal.get(k) as T | undefined, set: async <T>(k: string, v: T | undefined) => void (v === undefined ? journal.delete(k) : journal.set(k, v)) } };
+    // the first process sent it and was killed before it could note the answer
+    await new WebhookActuator({ url: r.url, secret: 's3cret' }).execute(req);
+    const next = new WebhookActuator({ url: r.url, secret: 's3cret' });
+    expect(await next.check(req, ctx)).toMatchObject({ state: 'not_done', evidence: expect.stringMatching(/same Idempotency-Key act-42/) });
+    expect((await next.execute(req, ctx)).ok).toBe(true);
+    expect(r.seen).toHaveLength(2);
+    expect(r.seen[1].headers['idempotency-key']).toBe('act-42');
+    expect(r.seen[1].body).toBe(r.seen[0].body);
+    expect(r.actions()).toBe(1);
+    // now the answer is on record: done, and nothing is sent a third time
+    expect(await next.check(req, ctx)).toMatchObject({ state: 'done', result: { ok: true } });
+    expect((await next.execute(req, ctx)).detail).toMatch(/already accepted for act-42: not sent again/);
+    expect(r.seen).toHaveLength(2);
+  });
+
   it('gives up after the configured attempts and says why', async () => {
     const r = await receiver([500, 500, 500, 500]);
     close = r.close;

@@ -4,32 +4,16 @@
 // other worker resumes the watch from the timeline and finishes it. The action ran exactly
 // once, the API (which ran no watch itself) shows the final status, and its live event stream
 // carried the events both workers appended.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeploymentDetailResponse } from '../../src/core/api.js';
-import { BIN, BUILT, startCommander, stop, until, type Commander, deployOnConceptPath } from './spawn-commander.js';
+import { BUILT, startCommander, startWorker, stop, until, type Commander, type Worker, deployOnConceptPath } from './spawn-commander.js';
 import { PG_URL, dropSchema, pgAvailable, uniqueSchema } from '../store/pg-helpers.js';
 
 const available = await pgAvailable();
 if (!available) console.warn(`scale-out e2e skipped: PostgreSQL unreachable at ${PG_URL} (set TEST_PG_URL)`);
-
-interface Worker {
-  child: ChildProcess;
-  output: () => string;
-}
-
-async function startWorker(config: string): Promise<Worker> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--config', config, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${out}`))));
-  await Promise.race([until(async () => (out.includes(' ready: ') ? true : undefined), 30_000, `worker ready:\n${out}`), exited]);
-  return { child, output: () => out };
-}
 
 /** Reads GET /api/events into a list until aborted. */
 function collectStream(url: string): { events: Array<{ seq: number; type: string; deploymentId: string | null }>; close: () => void } {

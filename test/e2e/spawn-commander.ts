@@ -63,3 +63,19 @@ export async function deployOnConceptPath(url: string, body: Record<string, unkn
   if (res.status !== 201) throw new Error(`deploy answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }
+
+export interface Worker {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** Starts `devops-commander worker` and waits until it says it is ready. */
+export async function startWorker(config: string): Promise<Worker> {
+  const child = spawn(process.execPath, [BIN, 'worker', '--config', config, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${out}`))));
+  await Promise.race([until(async () => (out.includes(' ready: ') ? true : undefined), 30_000, `worker ready:\n${out}`), exited]);
+  return { child, output: () => out };
+}

@@ -55,7 +55,7 @@ export interface FakeKubeOptions {
   token?: string;
   /** ms before the controller reacts to a spec change (status lags, as in a real cluster) */
   controllerDelayMs?: number;
-  /** when true, new pods never become available (a rollout that does not settle) */
+  /** when true, new pods never become available (a rollout that does not settle); setStuck(false) lets them */
   stuck?: boolean;
 }
 
@@ -572,6 +572,8 @@ export async function startFakeKubeApiserver(opts: FakeKubeOptions = {}): Promis
     },
     setStuck(s) {
       stuck = s;
+      // the controller resyncs: pods that can start now do
+      if (!s) for (const d of [...store.keys()].filter((k) => k.startsWith('deployments/'))) schedule(d.split('/')[1], d.split('/')[2]);
     },
     async close() {
       for (const t of timers) clearTimeout(t);

@@ -26,7 +26,7 @@ let flushTimer: ReturnType<typeof setTimeout> | undefined;
 /** Above this many touched rows one list request is cheaper than one request per row. */
 const MAX_DETAIL_REFRESH = 20;
 const FLUSH_MS = 400;
-const ACTED = new Set<string>(['rolled_back', 'scaled_up', 'escalated', 'action_failed', 'not_recovered']);
+const ACTED = new Set<string>(['rolled_back', 'scaled_up', 'escalated', 'action_failed', 'action_unknown', 'not_recovered']);
 const MAX_ACTED_REFRESH = 20;
 
 function publish(patch: Partial<DeploymentsSnapshot> = {}): void {

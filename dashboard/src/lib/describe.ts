@@ -28,6 +28,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'action.rejected': 'Rejected',
   'action.executed': 'Action done',
   'action.failed': 'Action failed',
+  'action.unknown': 'Action outcome unknown',
   'outcome.verified': 'Outcome',
   'watch.completed': 'Watch completed',
   'policy.updated': 'Policy updated',
@@ -78,6 +79,10 @@ export function describeEvent(ev: TimelineEvent): string {
       const a = str(p.action) ?? str(obj(p.request).action);
       const detail = str(p.detail) ?? str(obj(p.result).detail) ?? str(p.error);
       return [a && actionLabel(a), detail].filter(Boolean).join(': ');
+    }
+    case 'action.unknown': {
+      const a = str(p.action);
+      return [a && actionLabel(a), 'not repeated; a person must check the target', str(p.evidence)].filter(Boolean).join(': ');
     }
     case 'action.approved':
     case 'action.rejected':

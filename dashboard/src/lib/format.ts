@@ -102,6 +102,7 @@ export const STATUS_LABEL: Record<DeploymentStatus, string> = {
   scaled_up: 'Scaled up',
   escalated: 'Escalated',
   action_failed: 'Action failed',
+  action_unknown: 'Action outcome unknown',
   not_recovered: 'Not recovered',
   cancelled: 'Cancelled',
 };
@@ -117,6 +118,7 @@ export function statusTone(status: string): 'ok' | 'warn' | 'bad' | 'info' {
     case 'escalated':
       return 'warn';
     case 'action_failed':
+    case 'action_unknown':
     case 'not_recovered':
       return 'bad';
     default:

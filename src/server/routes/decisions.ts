@@ -1,5 +1,8 @@
 // Human approval: POST /api/decisions/:id/approve|reject {reason?}. The verdict is an event on
-// the timeline; the watch picks it up at its next tick and acts (or not).
+// the timeline; the watch picks it up at its next tick and acts (or not). Nothing is acted on
+// here: a crash between the verdict and the action leaves the verdict on the timeline, and the
+// resumed watch acts on it once (its action.requested claim and the reconcile in loop/watch.ts),
+// so an approval gives exactly one action, a rejection none.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { deploymentIdOfDecision } from '../../loop/deployments.js';
@@ -42,6 +45,10 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: ServerDeps, l
         dedupeKey: `${deploymentId}:${decisionId}:approval`,
       });
       if (ev.type !== type) return reply.code(409).send({ error: `decision ${decisionId} was already answered (${ev.type})` });
+      // the watch may have superseded the decision between the read above and this append: the
+      // verdict is then on the timeline but counts for nothing (the reducer ignores it), so say so
+      const now = deriveState(await deps.store.events(deploymentId)).decisions.find((x) => x.id === decisionId);
+      if (now?.approval === 'superseded') return reply.code(409).send({ error: `decision ${decisionId} was superseded by a newer decision before the verdict arrived` });
       deps.scheduler.watch(deployment);
       return reply.code(202).send({ decisionId, approval: verdict === 'approve' ? 'approved' : 'rejected', event: ev });
     });

@@ -10,7 +10,7 @@ import type { ServerDeps } from '../app.js';
 import { actorOf } from '../auth.js';
 import { detail, listItem } from '../views.js';
 
-const STATUSES: [DeploymentStatus, ...DeploymentStatus[]] = ['watching', 'awaiting_approval', 'acting', 'verifying', 'healthy', 'rolled_back', 'scaled_up', 'escalated', 'action_failed', 'not_recovered', 'cancelled'];
+const STATUSES: [DeploymentStatus, ...DeploymentStatus[]] = ['watching', 'awaiting_approval', 'acting', 'verifying', 'healthy', 'rolled_back', 'scaled_up', 'escalated', 'action_failed', 'action_unknown', 'not_recovered', 'cancelled'];
 
 const listQuery = z.object({
   service: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'service filter: lowercase letters, digits and -' }).optional(),
