@@ -3,10 +3,10 @@
 // exiting with the start-up error.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { startWorker } from '../../src/app-worker.js';
-import { PG_URL, pgAvailable } from '../store/pg-helpers.js';
+import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../store/pg-helpers.js';
 
 const available = await pgAvailable();
 let target: Server;
@@ -28,8 +28,13 @@ describe.skipIf(!available)('worker start-up failure', () => {
   it('stops the world it started before the queue failed to open', async () => {
     const missing = new URL(PG_URL);
     missing.pathname = '/devops_commander_no_such_database';
+    // a throwaway schema: the shared database's public schema may hold another build's tables
+    const schema = uniqueSchema('worker_startup');
+    const store = new URL(PG_URL);
+    store.searchParams.set('schema', schema);
+    onTestFinished(() => dropSchema(schema));
     const config = configSchema.parse({
-      store: { kind: 'postgres', url: PG_URL },
+      store: { kind: 'postgres', url: store.toString() },
       queue: { kind: 'pgboss', url: missing.toString() },
       sources: { scrape: { intervalSeconds: 0.2, targets: [{ service: 'checkout', url: targetUrl }] } },
     });
