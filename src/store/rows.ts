@@ -1,5 +1,8 @@
 // Row <-> domain mapping shared by the SQL backends (same column names in both dialects).
+import type { DeploymentListItem } from '../core/api.js';
+import { emptyFold, foldSummary, parseFold } from '../core/deployment-summary.js';
 import type { DeploymentFilter } from '../core/store.js';
+import { SEARCH_TEXT_SQL, type Dialect } from './migrations.js';
 import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
 import type { TimelineEvent, TimelineEventType } from '../core/timeline.js';
 
@@ -30,6 +33,8 @@ export interface DeploymentRow {
   deploy_at: number | string;
   replicas: number | string | null;
   extra: string | null;
+  /** core/deployment-summary.ts's fold, JSON (null only before the backfill) */
+  summary?: string | null;
 }
 
 const SPEC_COLUMNS = new Set(['service', 'environment', 'version', 'previousVersion', 'commit', 'at', 'replicas']);
@@ -54,11 +59,12 @@ export function deploymentValues(
     Math.round(spec.at),
     spec.replicas ?? null,
     Object.keys(extra).length ? JSON.stringify(extra) : null,
+    JSON.stringify(emptyFold()),
   ];
 }
 
 export const DEPLOYMENT_INSERT_COLUMNS =
-  'id, idempotency_key, source, received_at, status, service, environment, version, previous_version, commit_sha, deploy_at, replicas, extra';
+  'id, idempotency_key, source, received_at, status, service, environment, version, previous_version, commit_sha, deploy_at, replicas, extra, summary';
 
 export function rowToDeployment(r: DeploymentRow): Deployment {
   const d: Deployment = {
@@ -76,6 +82,13 @@ export function rowToDeployment(r: DeploymentRow): Deployment {
   if (r.commit_sha !== null) d.commit = r.commit_sha;
   if (r.replicas !== null) d.replicas = Number(r.replicas);
   return d;
+}
+
+/** A row as the deployment list shows it: the deployment plus its summary, no timeline read. */
+export function rowToListItem(r: DeploymentRow): DeploymentListItem {
+  const d = rowToDeployment(r);
+  const { status, ...rest } = foldSummary(parseFold(r.summary));
+  return { ...d, ...(status ? { status } : {}), ...rest };
 }
 
 export interface EventRow {
@@ -142,22 +155,41 @@ export interface AuditQuery {
   deploymentId?: string;
   type?: string;
   actor?: string;
+  q?: string;
 }
 
-/** SELECT for audit(): seq order after a cursor, optionally one deployment or one type. */
-export function auditQuery(opts: AuditQuery, ph: Placeholder): { sql: string; args: unknown[] } {
+/** `%`, `_` and `\` in a LIKE pattern mean themselves. */
+function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * SELECT for audit(): seq order after a cursor, optionally one deployment, type or actor, and
+ * text (`q`, case-insensitive substring of SEARCH_TEXT_SQL). SQLite answers text of 3+
+ * characters from its trigram FTS5 table, walking it in rowid (= seq) order so LIMIT stops
+ * early; PostgreSQL's ILIKE uses the pg_trgm index when there is one. Shorter text scans.
+ */
+export function auditQuery(opts: AuditQuery, ph: Placeholder, dialect: Dialect = ph === pgPh ? 'postgres' : 'sqlite'): { sql: string; args: unknown[] } {
   const where: string[] = [];
   const args: unknown[] = [];
   const add = (clause: string, value: unknown): void => {
     args.push(value);
     where.push(`${clause} ${ph(args.length)}`);
   };
-  add('seq >', Math.max(0, Math.floor(opts.afterSeq ?? 0)));
+  const q = opts.q === undefined || opts.q === '' ? undefined : opts.q;
+  const fts = dialect === 'sqlite' && q !== undefined && [...q].length >= 3;
+  if (fts) add('events_fts MATCH', `"${q.replaceAll('"', '""')}"`);
+  add(fts ? 'f.rowid >' : 'seq >', Math.max(0, Math.floor(opts.afterSeq ?? 0)));
   if (opts.deploymentId !== undefined) add('deployment_id =', opts.deploymentId);
   if (opts.type !== undefined) add('type =', opts.type);
   if (opts.actor !== undefined) add('actor =', opts.actor);
+  if (q !== undefined && !fts) {
+    add(`(${SEARCH_TEXT_SQL}) ${dialect === 'postgres' ? 'ILIKE' : 'LIKE'}`, likeContains(q));
+    if (dialect === 'sqlite') where[where.length - 1] += " ESCAPE '\\'";
+  }
   args.push(clampLimit(opts.limit, DEFAULT_AUDIT_LIMIT));
-  return { sql: `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${ph(args.length)}`, args };
+  const from = fts ? 'events_fts f JOIN events e ON e.seq = f.rowid' : 'events';
+  return { sql: `SELECT ${fts ? 'e.*' : '*'} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${fts ? 'f.rowid' : 'seq'} LIMIT ${ph(args.length)}`, args };
 }
 
 export const UNFINISHED_SQL = `SELECT * FROM deployments WHERE completed_at IS NULL AND status IN (${ACTIVE_STATUSES.map(
