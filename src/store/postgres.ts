@@ -436,7 +436,3 @@ class PostgresStore implements Store {
     await this.pool.end();
   }
 }
-
-function placeholders(n: number): string {
-  return Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
-}
