@@ -78,6 +78,9 @@ export const configSchema = z
         verifySeconds: z.number().int().positive().default(180),
         /** how long a decision may wait for a human after the window ended */
         approvalTimeoutSeconds: z.number().int().min(0).default(1800),
+        /** watch ticks begun per turn of the event loop (loop/tick-pacer.ts): lower keeps HTTP
+         *  snappier under thousands of due watches, higher clears a burst sooner */
+        ticksPerTurn: z.number().int().min(1).max(1000).default(8),
       })
       .prefault({}),
     /** time: 1 = real time; N = the commander's clock runs N× real time (simulation, demos) */

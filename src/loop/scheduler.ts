@@ -1,7 +1,12 @@
 // Runs many watches at once, resumes the unfinished ones at start, supersedes a running watch
 // when the same service+environment is deployed again, and shuts down cleanly (every watch
 // stops between steps; what it did is already on the timeline, so the next start resumes it).
+// Watches take turns through one TickPacer: starting (reading the timeline) and every tick, so
+// thousands resumed or due at once never hold the event loop; a shutdown releases the waiting
+// ones at once and waits only for the few ticks in flight.
+import { systemClock } from '../core/clock.js';
 import type { Deployment } from '../core/types.js';
+import { TickPacer } from './tick-pacer.js';
 import { runWatch, type WatchDeps } from './watch.js';
 
 interface Running {
@@ -13,8 +18,17 @@ interface Running {
 export class Scheduler {
   private readonly running = new Map<string, Running>();
   private stopping = false;
+  readonly pacer: TickPacer;
+  private readonly paced: WatchDeps;
 
-  constructor(private readonly deps: WatchDeps) {}
+  /** `ticksPerTurn`: ticks (or watch starts) begun per turn of the event loop */
+  constructor(
+    private readonly deps: WatchDeps,
+    opts: { ticksPerTurn?: number } = {},
+  ) {
+    this.pacer = new TickPacer(opts.ticksPerTurn);
+    this.paced = { ...deps, pace: deps.pace ?? ((signal) => this.pacer.admit(signal)) };
+  }
 
   /** Resume every watch the store says is unfinished. Returns how many. */
   async start(): Promise<number> {
@@ -35,11 +49,13 @@ export class Scheduler {
   private async loop(deployment: Deployment, signal: AbortSignal): Promise<void> {
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        await runWatch(deployment, this.deps, signal);
+        await this.paced.pace!(signal);
+        if (signal.aborted) return;
+        await runWatch(deployment, this.paced, signal);
         return;
       } catch (e) {
         this.deps.hooks?.error?.(deployment.id, e);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)).unref());
+        await systemClock.sleep(Math.min(30_000, 500 * 2 ** attempt), signal);
       }
     }
   }

@@ -55,6 +55,8 @@ export interface WatchDeps {
   evaluate?: typeof evaluateTick;
   /** per-source collect timeout, real ms */
   sourceTimeoutMs?: number;
+  /** waits for this watch's turn to tick (loop/tick-pacer.ts), so many due watches share the loop */
+  pace?: (signal?: AbortSignal) => Promise<void>;
 }
 
 const SYSTEM = 'system';
@@ -86,7 +88,7 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
 
   for (let k = Math.max(1, state.lastTick); ; k++) {
     const t = deployment.at + k * stepMs;
-    if (!(await sleepUntil(clock, t, signal))) return statusOf(state);
+    if (!(await sleepUntil(clock, t, signal, deps.pace))) return statusOf(state);
     const started = performance.now();
     state = deriveState(await store.events(id));
     if (state.completed) return state.completed.status;
@@ -282,8 +284,8 @@ function counts(b: SignalBundle): Record<string, unknown> {
   };
 }
 
-/** Sleep on the injected clock until `t`; false when aborted. */
-async function sleepUntil(clock: Clock, t: number, signal?: AbortSignal): Promise<boolean> {
+/** Sleep on the injected clock until `t`, then wait for this watch's turn; false when aborted. */
+async function sleepUntil(clock: Clock, t: number, signal?: AbortSignal, pace?: WatchDeps['pace']): Promise<boolean> {
   for (;;) {
     if (signal?.aborted) return false;
     const wait = t - clock.now();
@@ -291,7 +293,7 @@ async function sleepUntil(clock: Clock, t: number, signal?: AbortSignal): Promis
       // Catching up (after a restart, or when ticks take longer than the clock allows) must
       // still let HTTP and other watches run: with a synchronous store every await here would
       // otherwise resolve as a microtask and starve the event loop.
-      await new Promise<void>((r) => setImmediate(r));
+      await (pace ? pace(signal) : new Promise<void>((r) => setImmediate(r)));
       return !signal?.aborted;
     }
     await clock.sleep(wait, signal);
