@@ -45,7 +45,7 @@ export const configSchema = z
             url: z.string().min(1).optional(),
             schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain PostgreSQL identifier').default('devops_commander_queue'),
             /** watches one worker process runs at once */
-            concurrency: z.number().int().min(1).max(200).default(10),
+            concurrency: z.number().int().min(1).max(10_000).default(10),
             /**
              * pg-boss 10 has no heartbeat: a job still active after this long counts as abandoned
              * (its worker died) and is retried elsewhere. Must exceed the longest watch, (window +

@@ -10,6 +10,9 @@
 import type { TimelineEvent } from './timeline.js';
 import type { Action, DeploymentStatus } from './types.js';
 
+/** Statuses of a watch that still has something to do (the others are final). */
+export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['watching', 'awaiting_approval', 'acting', 'verifying'];
+
 /** [decision id, action, confidence, at] */
 type DecisionRef = [string, Action, number, number];
 /** [action id, decision id, status] */

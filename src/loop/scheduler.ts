@@ -17,6 +17,8 @@ interface Running {
 
 export class Scheduler {
   private readonly running = new Map<string, Running>();
+  /** running watch ids by service+environment: supersede looks here, not through every watch */
+  private readonly byTarget = new Map<string, Set<string>>();
   private stopping = false;
   readonly pacer: TickPacer;
   private readonly paced: WatchDeps;
@@ -41,8 +43,17 @@ export class Scheduler {
   watch(deployment: Deployment): void {
     if (this.stopping || this.running.has(deployment.id)) return;
     const controller = new AbortController();
-    const done = this.loop(deployment, controller.signal).finally(() => this.running.delete(deployment.id));
+    const key = targetKey(deployment);
+    const done = this.loop(deployment, controller.signal).finally(() => {
+      this.running.delete(deployment.id);
+      const ids = this.byTarget.get(key);
+      ids?.delete(deployment.id);
+      if (ids?.size === 0) this.byTarget.delete(key);
+    });
     this.running.set(deployment.id, { deployment, controller, done });
+    let ids = this.byTarget.get(key);
+    if (!ids) this.byTarget.set(key, (ids = new Set()));
+    ids.add(deployment.id);
   }
 
   /** A watch that throws (store hiccup, bug) is retried with backoff; its timeline makes that safe. */
@@ -84,8 +95,8 @@ export class Scheduler {
 
   /** A new deploy of the same service+environment ends the older watches. */
   async supersede(deployment: Deployment): Promise<void> {
-    const older = this.active().filter((d) => d.id !== deployment.id && d.service === deployment.service && d.environment === deployment.environment);
-    await Promise.all(older.map((d) => this.cancel(d.id, `superseded by ${deployment.version} (${deployment.id})`)));
+    const older = [...(this.byTarget.get(targetKey(deployment)) ?? [])].filter((id) => id !== deployment.id);
+    await Promise.all(older.map((id) => this.cancel(id, `superseded by ${deployment.version} (${deployment.id})`)));
   }
 
   async shutdown(): Promise<void> {
@@ -94,4 +105,8 @@ export class Scheduler {
     for (const r of all) r.controller.abort();
     await Promise.all(all.map((r) => r.done));
   }
+}
+
+function targetKey(d: Deployment): string {
+  return `${d.service}\u0000${d.environment}`;
 }

@@ -1,13 +1,12 @@
 // Row <-> domain mapping shared by the SQL backends (same column names in both dialects).
 import type { DeploymentListItem } from '../core/api.js';
-import { emptyFold, foldSummary, parseFold } from '../core/deployment-summary.js';
+import { ACTIVE_STATUSES, emptyFold, foldSummary, parseFold } from '../core/deployment-summary.js';
 import type { DeploymentFilter } from '../core/store.js';
 import { SEARCH_TEXT_SQL, type Dialect } from './migrations.js';
 import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
 import type { TimelineEvent, TimelineEventType } from '../core/timeline.js';
 
-/** Statuses after which a watch has nothing left to do. */
-export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['watching', 'awaiting_approval', 'acting', 'verifying'];
+export { ACTIVE_STATUSES };
 
 /** Default and maximum page sizes (a caller can never pull an unbounded table by accident). */
 export const DEFAULT_LIST_LIMIT = 100;
