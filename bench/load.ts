@@ -14,7 +14,7 @@
 // --root runs another checkout's service and store code (e.g. the commit before) with the same
 // load, for before/after figures. Defaults take about 3 minutes per store on 2 cores.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -50,8 +50,13 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
+// the built service when there is one (what users run; `npm run build` after changing src/),
+// else the sources through tsx
+const BUILT = join(ROOT, 'dist/src/cli/main.js');
+const ENTRY = existsSync(BUILT) ? [BUILT] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+
 function startProc(args: string[], ready: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [...ENTRY, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
@@ -91,7 +96,8 @@ interface Target {
   config(dir: string, over?: Record<string, unknown>): Record<string, unknown>;
   /** extra processes next to serve (workers) */
   workers: number;
-  count(dir: string): Promise<{ deployments: number; unfinished: number }>;
+  /** deployments stored, unfinished, and how many of `ids` are stored */
+  count(dir: string, ids?: string[]): Promise<{ deployments: number; unfinished: number; acknowledgedStored: number }>;
   openStore(dir: string): Promise<Store>;
   cleanup(): Promise<void>;
 }
@@ -140,11 +146,15 @@ async function timedGet(url: string): Promise<[number, Response]> {
   return [performance.now() - t, r];
 }
 
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
-  return line ? Number(line.split(' ').pop()) : NaN;
+/** values of several metrics from one scrape (the service's lag histogram resets on each) */
+async function metrics(url: string, ...names: string[]): Promise<number[]> {
+  const lines = (await (await fetch(`${url}/metrics`)).text()).split('\n');
+  return names.map((name) => {
+    const line = lines.find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
+    return line ? Number(line.split(' ').pop()) : NaN;
+  });
 }
+const metric = async (url: string, name: string): Promise<number> => (await metrics(url, name))[0];
 
 let unique = 0;
 function deployBody(prefix: string): string {
@@ -152,8 +162,16 @@ function deployBody(prefix: string): string {
   return JSON.stringify({ service: `${prefix}-${unique.toString(36)}`, environment: 'production', version: `v1.${unique % 1000}.0-good` });
 }
 
-async function intake(url: string, connections: number, prefix: string): Promise<{ rps: number; p50: number; p99: number; acked: number; errors: number }> {
+async function intake(url: string, connections: number, prefix: string): Promise<{ rps: number; p50: number; p99: number; acked: string[]; errors: number }> {
+  const acked: string[] = [];
   const r = await autocannon({
+    // the ids the service acknowledged (201), to look each one up in the store afterwards
+    setupClient: (client) => {
+      client.on('body', (buf: Buffer) => {
+        const m = /^\{"id":"([^"]+)","created":true/.exec(buf.toString());
+        if (m) acked.push(m[1]);
+      });
+    },
     url: `${url}/api/deployments`,
     connections,
     duration: SECONDS,
@@ -161,8 +179,7 @@ async function intake(url: string, connections: number, prefix: string): Promise
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: deployBody(prefix) }) }],
   });
-  const codes = (r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, acked: codes['201']?.count ?? 0, errors: r.errors + r.timeouts + (r.non2xx ?? 0) };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, acked, errors: r.errors + r.timeouts + (r.non2xx ?? 0) };
 }
 
 /** POST n unique deployments, `parallel` at a time (seeding, not measured) */
@@ -251,15 +268,16 @@ async function runTarget(t: Target): Promise<Row[]> {
     try {
       const s = await startService(t, dir, { watch: { stepSeconds: 600 } });
       const url = s.serve.url!;
-      let acked = 0;
+      const acked: string[] = [];
       for (const connections of [10, 50]) {
         const r = await intake(url, connections, `i${connections}`);
-        acked += r.acked;
+        acked.push(...r.acked);
         say(`intake, ${connections} connections, ${SECONDS} s`, `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.errors ? `, ${r.errors} errors/non-2xx` : ''}`);
       }
       await stopService(s);
-      const c = await t.count(dir);
-      say('intake: stored == acknowledged', `${c.deployments} stored, ${acked} acknowledged (201): ${c.deployments === acked ? 'nothing lost' : 'MISMATCH'}`);
+      const c = await t.count(dir, acked);
+      // requests still in flight when the load stopped may be stored without their answer being read
+      say('intake: every acknowledged one stored', `${acked.length} acknowledged (201), ${c.acknowledgedStored} of them stored ${c.acknowledgedStored === acked.length ? '(nothing lost)' : '(LOST SOME)'}; ${c.deployments} stored in all`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -281,8 +299,9 @@ async function runTarget(t: Target): Promise<Row[]> {
       await Promise.all(lagUrls.map((u) => metric(u, 'commander_nodejs_eventloop_lag_p99_seconds'))); // resets the window
       const window = 2 * STEP_SECONDS;
       const health = await sampleHealth(url, window);
-      const lag = await Promise.all(lagUrls.map((u) => metric(u, 'commander_nodejs_eventloop_lag_p99_seconds')));
-      const lagMax = await Promise.all(lagUrls.map((u) => metric(u, 'commander_nodejs_eventloop_lag_max_seconds')));
+      const lags = await Promise.all(lagUrls.map((u) => metrics(u, 'commander_nodejs_eventloop_lag_p99_seconds', 'commander_nodejs_eventloop_lag_max_seconds')));
+      const lag = lags.map((x) => x[0]);
+      const lagMax = lags.map((x) => x[1]);
       const ticks1 = await Promise.all(lagUrls.map((u) => metric(u, 'commander_tick_duration_seconds_count')));
       const done = ticks1.reduce((a, x, i) => a + (Number.isFinite(x - ticks0[i]) ? x - ticks0[i] : 0), 0) / window;
       const who = (xs: number[]) => xs.map((x, i) => `${i === 0 ? 'serve' : `worker ${i}`} ${ms(x * 1000)} ms`).join(', ');
@@ -367,12 +386,13 @@ const sqlite: Target = {
     const { dir: _d, ...c } = common(dir, over);
     return { ...c, store: { kind: 'sqlite', path: join(dir, 'commander.db') } };
   },
-  async count(dir) {
+  async count(dir, ids = []) {
     const db = new Database(join(dir, 'commander.db'), { readonly: true });
     try {
       const d = (db.prepare('SELECT count(*) AS n FROM deployments').get() as { n: number }).n;
       const u = (db.prepare("SELECT count(*) AS n FROM deployments WHERE completed_at IS NULL AND status IN ('watching','awaiting_approval','acting','verifying')").get() as { n: number }).n;
-      return { deployments: d, unfinished: u };
+      const one = db.prepare('SELECT 1 FROM deployments WHERE id = ?');
+      return { deployments: d, unfinished: u, acknowledgedStored: ids.filter((id) => one.get(id)).length };
     } finally {
       db.close();
     }
@@ -409,12 +429,19 @@ function postgresTarget(): Target {
       const url = `${opt.pg}${opt.pg!.includes('?') ? '&' : '?'}schema=${schema}`;
       return { ...c, store: { kind: 'postgres', url }, queue: { kind: 'pgboss', schema: `${schema}_q`, concurrency: Math.ceil(WATCHES / 2) + 50, pollingIntervalSeconds: 1, eventsPollMs: 250 } };
     },
-    async count(dir) {
+    async count(dir, ids = []) {
       const s = schemaOf(dir);
       const [r] = await q<{ d: string; u: string }>(
         `SELECT (SELECT count(*) FROM "${s}".deployments) AS d, (SELECT count(*) FROM "${s}".deployments WHERE completed_at IS NULL AND status IN ('watching','awaiting_approval','acting','verifying')) AS u`,
       );
-      return { deployments: Number(r.d), unfinished: Number(r.u) };
+      const c = new pg.Client({ connectionString: opt.pg });
+      await c.connect();
+      try {
+        const found = ids.length ? Number((await c.query(`SELECT count(*) AS n FROM "${s}".deployments WHERE id = ANY($1::text[])`, [ids])).rows[0].n) : 0;
+        return { deployments: Number(r.d), unfinished: Number(r.u), acknowledgedStored: found };
+      } finally {
+        await c.end();
+      }
     },
     async openStore(dir) {
       const { createPostgresStore } = (await import(join(ROOT, 'src/store/postgres.ts'))) as typeof import('../src/store/postgres.js');
@@ -438,6 +465,7 @@ async function pgUp(): Promise<boolean> {
   }
 }
 
+console.log(`service: node ${ENTRY.join(' ')}`);
 console.log(`bench/load: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at start; ${SECONDS} s per intake run, ${WATCHES} watches (step ${STEP_SECONDS} s), ${DEPLOYMENTS} deployments for list/audit`);
 const targets: Target[] = [];
 if (opt.only !== 'postgres') targets.push(sqlite);

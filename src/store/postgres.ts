@@ -352,7 +352,7 @@ class PostgresStore implements Store {
 
   async setStatus(id: string, status: DeploymentStatus): Promise<void> {
     const r = await this.pool.query(
-      'WITH u AS (UPDATE deployments SET status = $1 WHERE id = $2 AND completed_at IS NULL RETURNING 1) SELECT EXISTS (SELECT 1 FROM deployments WHERE id = $2) AS known',
+      'WITH u AS (UPDATE deployments SET status = $1 WHERE id = $2 AND completed_at IS NULL AND status <> $1 RETURNING 1) SELECT EXISTS (SELECT 1 FROM deployments WHERE id = $2) AS known',
       [status, id],
     );
     if (!(r.rows[0] as { known: boolean }).known) throw new Error(`unknown deployment: ${id}`);

@@ -33,7 +33,7 @@ import {
   rowToEvent,
   rowToListItem,
 } from './rows.js';
-import { WriteBatcher } from './write-batch.js';
+import { WriteBatcher, type WriteBatcherOptions } from './write-batch.js';
 
 export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
@@ -41,6 +41,9 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** most writes committed together (default 256) */
   maxBatch?: number;
+  /** how long a write waits for others to share its commit, ms (default: 2 with synchronous
+   *  FULL, where each commit is an fsync that holds the event loop; else 0 = this turn) */
+  batchDelayMs?: number;
 }
 
 type Db = Database.Database;
@@ -98,14 +101,15 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
   db.pragma(`synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   migrateSqlite(db);
-  return new SqliteStore(db, opts.maxBatch);
+  return new SqliteStore(db, { maxBatch: opts.maxBatch, delayMs: opts.batchDelayMs ?? (opts.synchronous === 'NORMAL' ? 0 : 2) });
 }
 
 /** A write the batcher commits together with others. */
 type WriteOp =
   | { kind: 'create'; spec: DeploymentSpec; meta: CreateDeploymentMeta }
-  | { kind: 'append'; event: NewTimelineEvent };
-type WriteResult = CreateDeploymentResult | TimelineEvent;
+  | { kind: 'append'; event: NewTimelineEvent }
+  | { kind: 'status'; id: string; status: DeploymentStatus };
+type WriteResult = CreateDeploymentResult | TimelineEvent | undefined;
 
 interface Touched {
   fold: SummaryFold;
@@ -120,10 +124,10 @@ class SqliteStore implements Store {
 
   constructor(
     private readonly db: Db,
-    maxBatch?: number,
+    batching: WriteBatcherOptions,
   ) {
     this.writeTx = db.transaction((ops: WriteOp[]) => this.runWrites(ops));
-    this.writes = new WriteBatcher<WriteOp, WriteResult>(async (ops) => this.writeTx.immediate(ops), { maxBatch });
+    this.writes = new WriteBatcher<WriteOp, WriteResult>(async (ops) => this.writeTx.immediate(ops), batching);
   }
 
   /** Prepared statements are cached: the same few queries run on every tick. */
@@ -187,7 +191,12 @@ class SqliteStore implements Store {
       return { deployment, created: true, ...(event ? { event } : {}) };
     };
 
-    const results = ops.map((op) => (op.kind === 'create' ? create(op.spec, op.meta) : append(op.event)));
+    const setStatus = (id: string, status: DeploymentStatus): undefined => {
+      const r = this.stmt('UPDATE deployments SET status = ? WHERE id = ? AND completed_at IS NULL').run(status, id);
+      if (r.changes === 0 && !this.stmt('SELECT 1 FROM deployments WHERE id = ?').get(id)) throw new Error(`unknown deployment: ${id}`);
+      return undefined;
+    };
+    const results = ops.map((op) => (op.kind === 'create' ? create(op.spec, op.meta) : op.kind === 'append' ? append(op.event) : setStatus(op.id, op.status)));
     if (head.seq >= firstSeq) {
       this.stmt('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1').run(head.seq, head.hash);
       this.stmt(`INSERT INTO events_fts (rowid, body) SELECT seq, ${SEARCH_TEXT_SQL} FROM events WHERE seq >= ? AND seq <= ?`).run(firstSeq, head.seq);
@@ -219,8 +228,11 @@ class SqliteStore implements Store {
   }
 
   async setStatus(id: string, status: DeploymentStatus): Promise<void> {
-    const r = this.stmt('UPDATE deployments SET status = ? WHERE id = ? AND completed_at IS NULL').run(status, id);
-    if (r.changes === 0 && !this.stmt('SELECT 1 FROM deployments WHERE id = ?').get(id)) throw new Error(`unknown deployment: ${id}`);
+    // most calls repeat what the appends already made the row say: no write (no commit) then
+    const row = this.stmt('SELECT status, completed_at FROM deployments WHERE id = ?').get(id) as { status: string; completed_at: number | null } | undefined;
+    if (!row) throw new Error(`unknown deployment: ${id}`);
+    if (row.status === status || row.completed_at !== null) return;
+    await this.writes.submit({ kind: 'status', id, status });
   }
 
   async append(event: NewTimelineEvent): Promise<TimelineEvent> {

@@ -18,6 +18,8 @@ interface Pending<Op, R> {
 export interface WriteBatcherOptions {
   /** most writes in one transaction (bounds how long one batch holds the loop or the lock) */
   maxBatch?: number;
+  /** how long the first write of a batch waits for others, ms (0: until the end of this turn) */
+  delayMs?: number;
 }
 
 export class WriteBatcher<Op, R> {
@@ -25,6 +27,8 @@ export class WriteBatcher<Op, R> {
   private scheduled = false;
   private running: Promise<void> | undefined;
   private readonly maxBatch: number;
+  private readonly delayMs: number;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     /** all ops in one transaction; results in the same order; throws = nothing committed */
@@ -32,6 +36,7 @@ export class WriteBatcher<Op, R> {
     opts: WriteBatcherOptions = {},
   ) {
     this.maxBatch = Math.max(1, opts.maxBatch ?? 256);
+    this.delayMs = Math.max(0, opts.delayMs ?? 0);
   }
 
   submit(op: Op): Promise<R> {
@@ -43,6 +48,11 @@ export class WriteBatcher<Op, R> {
 
   /** Resolves once everything submitted so far is written (or failed). */
   async drain(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.scheduled = false;
+    }
     while (this.running || this.queue.length) {
       if (!this.running) this.kick();
       await this.running;
@@ -50,13 +60,26 @@ export class WriteBatcher<Op, R> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.running) return;
+    if (this.scheduled) {
+      // a full batch need not wait out the delay
+      if (this.timer && this.queue.length >= this.maxBatch) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.scheduled = false;
+        this.kick();
+      }
+      return;
+    }
     this.scheduled = true;
-    // setImmediate, not a microtask: requests read in the same poll phase land in one batch
-    setImmediate(() => {
+    const go = (): void => {
+      this.timer = undefined;
       this.scheduled = false;
       this.kick();
-    });
+    };
+    // setImmediate, not a microtask: requests read in the same poll phase land in one batch
+    if (this.delayMs > 0) this.timer = setTimeout(go, this.delayMs);
+    else setImmediate(go);
   }
 
   private kick(): void {
