@@ -80,7 +80,7 @@ export const configSchema = z
         approvalTimeoutSeconds: z.number().int().min(0).default(1800),
         /** watch ticks begun per turn of the event loop (loop/tick-pacer.ts): lower keeps HTTP
          *  snappier under thousands of due watches, higher clears a burst sooner */
-        ticksPerTurn: z.number().int().min(1).max(1000).default(8),
+        ticksPerTurn: z.number().int().min(1).max(1000).default(2),
       })
       .prefault({}),
     /** time: 1 = real time; N = the commander's clock runs N× real time (simulation, demos) */

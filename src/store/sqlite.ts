@@ -1,13 +1,15 @@
-// The embedded default Store: one SQLite file via better-sqlite3 (synchronous, so every
-// method does its work in one transaction and returns an already-settled promise).
+// The embedded default Store: one SQLite file via better-sqlite3 (synchronous: reads answer at
+// once; writes are queued for a moment and committed together, see below).
 //
 // Durability: WAL + synchronous=FULL. In WAL mode NORMAL already survives `kill -9` (a commit
 // is in the OS page cache once it returns), but it may drop the last commits on power loss or
 // an OS crash; the audit trail and "action requested before it runs" must not, and the write
-// rate here (a handful of events per watch tick) makes the extra fsync per commit cheap.
+// fsync is paid once per batch of writes, not once per write.
 // Pass { synchronous: 'NORMAL' } for throwaway data (tests, replay) where speed matters more.
 // Writes that arrive together share one transaction and so one fsync (write-batch.ts): that,
-// not the fsync per write, is what lets intake and thousands of watches keep up.
+// not the fsync per write, is what lets intake and thousands of watches keep up. The fsync
+// still runs on the event loop's thread (better-sqlite3 is synchronous), so a write waits up to
+// `batchDelayMs` for company: fewer, larger commits hold the loop less in total.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -41,7 +43,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** most writes committed together (default 256) */
   maxBatch?: number;
-  /** how long a write waits for others to share its commit, ms (default: 2 with synchronous
+  /** how long a write waits for others to share its commit, ms (default: 5 with synchronous
    *  FULL, where each commit is an fsync that holds the event loop; else 0 = this turn) */
   batchDelayMs?: number;
 }
@@ -101,7 +103,7 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
   db.pragma(`synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   migrateSqlite(db);
-  return new SqliteStore(db, { maxBatch: opts.maxBatch, delayMs: opts.batchDelayMs ?? (opts.synchronous === 'NORMAL' ? 0 : 2) });
+  return new SqliteStore(db, { maxBatch: opts.maxBatch, delayMs: opts.batchDelayMs ?? (opts.synchronous === 'NORMAL' ? 0 : 5) });
 }
 
 /** A write the batcher commits together with others. */
