@@ -1,7 +1,7 @@
 // Row <-> domain mapping shared by the SQL backends (same column names in both dialects).
 import type { DeploymentListItem } from '../core/api.js';
 import { ACTIVE_STATUSES, emptyFold, foldSummary, parseFold } from '../core/deployment-summary.js';
-import type { DeploymentFilter } from '../core/store.js';
+import type { AuditFilter, DeploymentFilter } from '../core/store.js';
 import { SEARCH_TEXT_SQL, type Dialect } from './migrations.js';
 import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
 import type { TimelineEvent, TimelineEventType } from '../core/timeline.js';
@@ -148,14 +148,7 @@ export function listDeploymentsQuery(filter: DeploymentFilter, ph: Placeholder):
   return { sql, args };
 }
 
-export interface AuditQuery {
-  afterSeq?: number;
-  limit?: number;
-  deploymentId?: string;
-  type?: string;
-  actor?: string;
-  q?: string;
-}
+export type AuditQuery = AuditFilter;
 
 /** `%`, `_` and `\` in a LIKE pattern mean themselves. */
 function likeContains(text: string): string {

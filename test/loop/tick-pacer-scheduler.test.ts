@@ -7,13 +7,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import type { Store } from '../../src/core/store.js';
-import { SimulatedActuator } from '../../src/actions/simulated.js';
-import { SimulatedWorld } from '../../src/signals/simulated.js';
 import { Scheduler } from '../../src/loop/scheduler.js';
 import { TickPacer } from '../../src/loop/tick-pacer.js';
 import type { WatchDeps } from '../../src/loop/watch.js';
 import { createSqliteStore } from '../../src/store/sqlite.js';
-import { fastTiming, guard, stubEvaluate, stubPolicy } from './helpers.js';
+import { fastTiming, simulatedWatchDeps } from './helpers.js';
 
 const T0 = Date.UTC(2026, 2, 2, 12, 0, 0);
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -73,20 +71,8 @@ describe('Scheduler with many due watches', () => {
     return { store, file };
   }
 
-  function deps(store: Store, clock: VirtualClock, ticks: { n: number }): WatchDeps {
-    const world = new SimulatedWorld({ seed: 3 });
-    return {
-      store,
-      clock,
-      sources: [world],
-      actuator: new SimulatedActuator(world, clock),
-      policy: () => stubPolicy,
-      guard: guard(),
-      timing: { ...fastTiming, windowSeconds: 3600 },
-      evaluate: stubEvaluate,
-      hooks: { tick: () => void ticks.n++ },
-    };
-  }
+  const deps = (store: Store, clock: VirtualClock, ticks: { n: number }): WatchDeps =>
+    simulatedWatchDeps(store, clock, { timing: { ...fastTiming, windowSeconds: 3600 }, hooks: { tick: () => void ticks.n++ } }, 3);
 
   async function deployMany(store: Store, n: number): Promise<void> {
     await Promise.all(

@@ -7,27 +7,15 @@ import { foldEvents, foldSummary } from '../../src/core/deployment-summary.js';
 import type { Store } from '../../src/core/store.js';
 import type { TimelineEvent } from '../../src/core/timeline.js';
 import type { Deployment } from '../../src/core/types.js';
-import { SimulatedActuator } from '../../src/actions/simulated.js';
-import { SimulatedWorld } from '../../src/signals/simulated.js';
 import { runWatch, type WatchDeps } from '../../src/loop/watch.js';
 import { listItem } from '../../src/server/views.js';
 import { createSqliteStore } from '../../src/store/sqlite.js';
-import { fastTiming, guard, stubEvaluate, stubPolicy } from '../loop/helpers.js';
+import { guard, simulatedWatchDeps } from '../loop/helpers.js';
 
 const T0 = Date.UTC(2026, 2, 2, 12, 0, 0);
 
 function deps(store: Store, clock: VirtualClock, approval: boolean): WatchDeps {
-  const world = new SimulatedWorld({ seed: 11 });
-  return {
-    store,
-    clock,
-    sources: [world],
-    actuator: new SimulatedActuator(world, clock),
-    policy: () => stubPolicy,
-    guard: guard(approval ? { environments: { production: { autoActConfidence: 0.99, requireApproval: true } } } : {}),
-    timing: fastTiming,
-    evaluate: stubEvaluate,
-  };
+  return simulatedWatchDeps(store, clock, approval ? { guard: guard({ environments: { production: { autoActConfidence: 0.99, requireApproval: true } } }) } : {}, 11);
 }
 
 /** what the list shows, from the timeline alone */
