@@ -121,7 +121,8 @@ async function startService(t: Target, dir: string, over: Record<string, unknown
   const workers = await Promise.all(
     Array.from({ length: t.workers }, () => startProc(['worker', '--config', file, '--metrics-port', '0'], /ready: .*metrics on (http:\/\/\S+)/)),
   );
-  return { serve, workers, workerMetrics: workers.map((w) => w.url!).filter(Boolean) };
+  // a worker prints its metrics URL ending in /metrics; metrics() adds that itself
+  return { serve, workers, workerMetrics: workers.map((w) => w.url!.replace(/\/metrics$/, '')).filter(Boolean) };
 }
 
 async function stopService(s: Service): Promise<number> {

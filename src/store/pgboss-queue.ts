@@ -58,6 +58,7 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
   let working = false;
   let polling: Promise<void> | undefined;
   let stopPolling: (() => void) | undefined;
+  const handedBack: string[] = [];
   let closed = false;
   const leaseMs = Math.max(1000, jobOptions.expireInSeconds * 1000 - leaseMarginMs(jobOptions.expireInSeconds));
 
@@ -88,7 +89,11 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
         const done = handler({ deploymentId: job.data.deploymentId, attempt: job.retryCount, signal: lease.signal })
           .then(
             () => boss.complete(name, job.id),
-            (err: unknown) => boss.fail(name, job.id, { message: err instanceof Error ? err.message : String(err) }),
+            (err: unknown) => {
+              // at close, thousands of watches hand their jobs back at once: one fail() for all
+              if (closed) handedBack.push(job.id);
+              else return boss.fail(name, job.id, { message: err instanceof Error ? err.message : String(err) });
+            },
           )
           .catch((err: unknown) => opts.onError?.(err))
           .finally(() => {
@@ -135,6 +140,9 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
       for (const lease of running.keys()) lease.abort(new Error('worker stopping'));
       const timeout = opts.closeTimeoutMs ?? 10_000;
       await Promise.race([Promise.allSettled([...running.values()]), new Promise((r) => setTimeout(r, timeout).unref())]);
+      for (let i = 0; i < handedBack.length; i += 1000) {
+        await boss.fail(name, handedBack.slice(i, i + 1000)).catch((err: unknown) => opts.onError?.(err));
+      }
       await boss.stop({ graceful: true, wait: true, timeout });
     },
   };
