@@ -65,8 +65,7 @@ export interface Store {
   setStatus(id: string, status: DeploymentStatus): Promise<void>;
   /** Append to the hash chain. Idempotent on `dedupeKey`. Settles after the commit. */
   append(event: NewTimelineEvent): Promise<TimelineEvent>;
-  /** one deployment's timeline in seq order; only the events after `afterSeq` when given */
-  events(deploymentId: string, opts?: { afterSeq?: number }): Promise<TimelineEvent[]>;
+  events(deploymentId: string): Promise<TimelineEvent[]>;
   /** audit trail in seq order, after `afterSeq` */
   audit(opts?: AuditFilter): Promise<TimelineEvent[]>;
   /** seq of the newest event (0 when empty), read from the chain head in O(1). Optional so

@@ -365,11 +365,8 @@ class PostgresStore implements Store {
     return (await this.writes.submit({ kind: 'append', event })) as TimelineEvent;
   }
 
-  async events(deploymentId: string, opts: { afterSeq?: number } = {}): Promise<TimelineEvent[]> {
-    const { rows } = await this.pool.query<EventRow>('SELECT * FROM events WHERE deployment_id = $1 AND seq > $2 ORDER BY seq', [
-      deploymentId,
-      opts.afterSeq ?? 0,
-    ]);
+  async events(deploymentId: string): Promise<TimelineEvent[]> {
+    const { rows } = await this.pool.query<EventRow>('SELECT * FROM events WHERE deployment_id = $1 ORDER BY seq', [deploymentId]);
     return rows.map(rowToEvent);
   }
 

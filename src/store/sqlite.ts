@@ -242,10 +242,8 @@ class SqliteStore implements Store {
     return (await this.writes.submit({ kind: 'append', event })) as TimelineEvent;
   }
 
-  async events(deploymentId: string, opts: { afterSeq?: number } = {}): Promise<TimelineEvent[]> {
-    return (
-      this.stmt('SELECT * FROM events WHERE deployment_id = ? AND seq > ? ORDER BY seq').all(deploymentId, opts.afterSeq ?? 0) as EventRow[]
-    ).map(rowToEvent);
+  async events(deploymentId: string): Promise<TimelineEvent[]> {
+    return (this.stmt('SELECT * FROM events WHERE deployment_id = ? ORDER BY seq').all(deploymentId) as EventRow[]).map(rowToEvent);
   }
 
   async audit(opts: AuditFilter = {}): Promise<TimelineEvent[]> {
