@@ -55,12 +55,21 @@ interface Proc {
 const BUILT = join(ROOT, 'dist/src/cli/main.js');
 const ENTRY = existsSync(BUILT) ? [BUILT] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
 
+/** every service process started, so none outlives the bench (an error mid-run included) */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
+
 function startProc(args: string[], ready: RegExp): Promise<Proc> {
   const child = spawn(process.execPath, [...ENTRY, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   const p: Proc = { child, out: [], exited: new Promise((r) => child.on('exit', (code) => r(code))) };
   return new Promise((resolveReady, reject) => {
     const onLine = (chunk: Buffer): void => {
@@ -490,6 +499,9 @@ const results: Array<[string, Row[]]> = [];
 for (const t of targets) {
   try {
     results.push([t.name, await runTarget(t)]);
+  } catch (e) {
+    console.log(`${t.name}: stopped: ${e instanceof Error ? e.message : String(e)}`);
+    for (const c of children) c.kill('SIGKILL');
   } finally {
     await t.cleanup();
   }
