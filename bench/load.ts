@@ -10,7 +10,7 @@
 //   audit        GET /api/audit/verify (first = full walk, then from the checkpoint), ?q= search
 //
 //   npx tsx bench/load.ts [--only sqlite|postgres] [--seconds 20] [--watches 5000]
-//                         [--deployments 20000] [--root DIR] [--pg URL]
+//                         [--deployments 20000] [--root DIR] [--pg URL] [--phases intake,watches,list]
 // --root runs another checkout's service and store code (e.g. the commit before) with the same
 // load, for before/after figures. Defaults take about 3 minutes per store on 2 cores.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,8 +31,11 @@ const { values: opt } = parseArgs({
     deployments: { type: 'string', default: '20000' },
     root: { type: 'string', default: resolve(import.meta.dirname, '..') },
     pg: { type: 'string', default: process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    /** which parts to run: intake, watches (with SIGTERM and resume), list (with audit) */
+    phases: { type: 'string', default: 'intake,watches,list' },
   },
 });
+const PHASES = new Set(opt.phases!.split(','));
 const SECONDS = Number(opt.seconds);
 const WATCHES = Number(opt.watches);
 const DEPLOYMENTS = Number(opt.deployments);
@@ -280,7 +283,7 @@ async function runTarget(t: Target): Promise<Row[]> {
 
   // 1. intake: watch.stepSeconds long enough that no watch ticks during the 2 × SECONDS of load,
   // so the figure is the intake's own (deployments still start their watches)
-  {
+  if (PHASES.has('intake')) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
     try {
       const s = await startService(t, dir, { watch: { stepSeconds: 600 } });
@@ -301,7 +304,7 @@ async function runTarget(t: Target): Promise<Row[]> {
   }
 
   // 2. many watches at once, then SIGTERM and resume
-  {
+  if (PHASES.has('watches')) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
     try {
       let s = await startService(t, dir);
@@ -349,7 +352,7 @@ async function runTarget(t: Target): Promise<Row[]> {
   }
 
   // 3. list and audit on a store with DEPLOYMENTS finished deployments
-  {
+  if (PHASES.has('list')) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
     try {
       const store = await t.openStore(dir);
