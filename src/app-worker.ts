@@ -9,6 +9,7 @@ import { actuatorFromConfig } from './actions/from-config.js';
 import { makeGuard } from './loop/guard.js';
 import { createPolicyRuntime } from './loop/policy-runtime.js';
 import { watchJobHandler } from './loop/queue-runner.js';
+import { TickPacer } from './loop/tick-pacer.js';
 import type { WatchHooks } from './loop/watch.js';
 import { combineHooks } from './loop/hooks.js';
 import { CommanderMetrics } from './server/metrics.js';
@@ -57,6 +58,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const policies = await createPolicyRuntime({ store, clock, decide: config.policy.decide, learn: config.policy.learn, log });
     const versions = new PolicyVersions(store);
     const guard = withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config);
+    // all of this worker's watches take turns on its event loop (as serve's Scheduler does)
+    const pacer = new TickPacer(config.watch.ticksPerTurn);
+    const pace = (signal?: AbortSignal) => pacer.admit(signal);
     // The same world as `serve`: the configured sources when `sources:` names any, built once
     // (scrapers keep history, a local target keeps its processes); else the simulated world,
     // built per job because it keeps its state in the process: rebuilt from the store, it sees
@@ -106,6 +110,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
               thresholds: (d) => thresholdsFor(config, d.service, d.environment),
               timing: timingOf(config),
               hooks,
+              pace,
             },
             release: async () => {
               metrics.watchesActive.dec();

@@ -152,7 +152,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       opts.hooks,
     ),
   };
-  const scheduler = scaleOut ? await queueScheduler(config, watchDeps, bus, log) : new Scheduler(watchDeps);
+  const scheduler = scaleOut ? await queueScheduler(config, watchDeps, bus, log) : new Scheduler(watchDeps, { ticksPerTurn: config.watch.ticksPerTurn });
   const intake = new DeploymentIntake(store, scheduler, clock, world.onDeployment ? (d) => world.onDeployment?.(d) : undefined);
   let ready = false;
   const now = () => clock.now();

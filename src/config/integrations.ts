@@ -141,6 +141,8 @@ export const sourcesSchema = z
         queries: serviceQueries.optional(),
         limitQueries: z.record(z.string(), z.string()).optional(),
         headers: z.record(z.string(), z.string()).optional(),
+        /** watches collecting within this many ms share one query per metric; 0 = never */
+        batchWindowMs: z.number().int().min(0).max(10_000).optional(),
       })
       .strict()
       .optional(),

@@ -60,7 +60,7 @@ export const configSchema = z
             url: z.string().min(1).optional(),
             schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain PostgreSQL identifier').default('devops_commander_queue'),
             /** watches one worker process runs at once */
-            concurrency: z.number().int().min(1).max(200).default(10),
+            concurrency: z.number().int().min(1).max(10_000).default(10),
             /**
              * pg-boss 10 has no heartbeat: a job still active after this long counts as abandoned
              * (its worker died) and is retried elsewhere. Must exceed the longest watch, (window +
@@ -93,6 +93,9 @@ export const configSchema = z
         verifySeconds: z.number().int().positive().default(180),
         /** how long a decision may wait for a human after the window ended */
         approvalTimeoutSeconds: z.number().int().min(0).default(1800),
+        /** watch ticks begun per turn of the event loop (loop/tick-pacer.ts): lower keeps HTTP
+         *  snappier under thousands of due watches, higher clears a burst sooner */
+        ticksPerTurn: z.number().int().min(1).max(1000).default(2),
       })
       .prefault({}),
     /** time: 1 = real time; N = the commander's clock runs N× real time (simulation, demos) */

@@ -26,6 +26,12 @@ export function notifyingStore(store: Store, bus: EventBus): Store {
     bus.appended(e);
     return e;
   };
+  // a deployment's first event is appended with it
+  wrapped.createDeployment = async (spec, meta) => {
+    const r = await store.createDeployment(spec, meta);
+    if (r.event) bus.appended(r.event);
+    return r;
+  };
   return wrapped;
 }
 

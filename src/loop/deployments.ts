@@ -39,16 +39,23 @@ export class DeploymentIntake {
       if (prev && prev.version !== spec.version) spec.previousVersion = prev.version;
     }
     const receivedAt = this.clock.now();
-    const r = await this.store.createDeployment(spec, { id: newDeploymentId(receivedAt), source: meta.source, receivedAt, idempotencyKey: meta.idempotencyKey });
-    if (!r.created) return r;
-    await this.store.append({
-      deploymentId: r.deployment.id,
-      type: 'deployment.received',
-      at: receivedAt,
-      actor: meta.actor ?? 'system',
-      payload: { deployment: spec, source: meta.source, idempotencyKey: meta.idempotencyKey },
-      dedupeKey: `${r.deployment.id}:received`,
+    const id = newDeploymentId(receivedAt);
+    // the deployment and its first event in one write, batched with the other deliveries of
+    // this moment (one commit for all): when this returns, both are stored
+    const r = await this.store.createDeployment(spec, {
+      id,
+      source: meta.source,
+      receivedAt,
+      idempotencyKey: meta.idempotencyKey,
+      firstEvent: {
+        type: 'deployment.received',
+        at: receivedAt,
+        actor: meta.actor ?? 'system',
+        payload: { deployment: spec, source: meta.source, idempotencyKey: meta.idempotencyKey },
+        dedupeKey: `${id}:received`,
+      },
     });
+    if (!r.created) return r;
     this.onCreated?.(r.deployment);
     await this.scheduler.supersede(r.deployment);
     this.scheduler.watch(r.deployment);

@@ -5,6 +5,7 @@
 // knows no adapter (the composition root passes the pg-boss queue).
 import type { Deployment } from '../core/types.js';
 import { Scheduler } from './scheduler.js';
+import { ACTIVE_STATUSES } from '../core/deployment-summary.js';
 import type { WatchDeps } from './watch.js';
 
 export interface WatchQueue {
@@ -86,9 +87,10 @@ export class QueueScheduler extends Scheduler {
 
   /** Ends the older unfinished watches of the same service+environment, whichever worker runs them. */
   override async supersede(deployment: Deployment): Promise<void> {
-    const older = (await this.watchDeps.store.unfinishedDeployments()).filter(
-      (d) => d.id !== deployment.id && d.service === deployment.service && d.environment === deployment.environment,
-    );
+    // each deploy supersedes the one before, so the unfinished ones are among the newest few of
+    // this service+environment (an indexed query, not a scan of every unfinished watch)
+    const recent = await this.watchDeps.store.listDeployments({ service: deployment.service, environment: deployment.environment, limit: 20 });
+    const older = recent.filter((d) => d.id !== deployment.id && ACTIVE_STATUSES.includes(d.status));
     await Promise.all(older.map((d) => this.cancel(d.id, `superseded by ${deployment.version} (${deployment.id})`)));
   }
 

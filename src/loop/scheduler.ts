@@ -1,7 +1,12 @@
 // Runs many watches at once, resumes the unfinished ones at start, supersedes a running watch
 // when the same service+environment is deployed again, and shuts down cleanly (every watch
 // stops between steps; what it did is already on the timeline, so the next start resumes it).
+// Watches take turns through one TickPacer: starting (reading the timeline) and every tick, so
+// thousands resumed or due at once never hold the event loop; a shutdown releases the waiting
+// ones at once and waits only for the few ticks in flight.
+import { systemClock } from '../core/clock.js';
 import type { Deployment } from '../core/types.js';
+import { TickPacer } from './tick-pacer.js';
 import { runWatch, type WatchDeps } from './watch.js';
 
 interface Running {
@@ -12,9 +17,20 @@ interface Running {
 
 export class Scheduler {
   private readonly running = new Map<string, Running>();
+  /** running watch ids by service+environment: supersede looks here, not through every watch */
+  private readonly byTarget = new Map<string, Set<string>>();
   private stopping = false;
+  readonly pacer: TickPacer;
+  private readonly paced: WatchDeps;
 
-  constructor(private readonly deps: WatchDeps) {}
+  /** `ticksPerTurn`: ticks (or watch starts) begun per turn of the event loop */
+  constructor(
+    private readonly deps: WatchDeps,
+    opts: { ticksPerTurn?: number } = {},
+  ) {
+    this.pacer = new TickPacer(opts.ticksPerTurn);
+    this.paced = { ...deps, pace: deps.pace ?? ((signal) => this.pacer.admit(signal)) };
+  }
 
   /** Resume every watch the store says is unfinished. Returns how many. */
   async start(): Promise<number> {
@@ -27,19 +43,30 @@ export class Scheduler {
   watch(deployment: Deployment): void {
     if (this.stopping || this.running.has(deployment.id)) return;
     const controller = new AbortController();
-    const done = this.loop(deployment, controller.signal).finally(() => this.running.delete(deployment.id));
+    const key = targetKey(deployment);
+    const done = this.loop(deployment, controller.signal).finally(() => {
+      this.running.delete(deployment.id);
+      const ids = this.byTarget.get(key);
+      ids?.delete(deployment.id);
+      if (ids?.size === 0) this.byTarget.delete(key);
+    });
     this.running.set(deployment.id, { deployment, controller, done });
+    let ids = this.byTarget.get(key);
+    if (!ids) this.byTarget.set(key, (ids = new Set()));
+    ids.add(deployment.id);
   }
 
   /** A watch that throws (store hiccup, bug) is retried with backoff; its timeline makes that safe. */
   private async loop(deployment: Deployment, signal: AbortSignal): Promise<void> {
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        await runWatch(deployment, this.deps, signal);
+        await this.paced.pace!(signal);
+        if (signal.aborted) return;
+        await runWatch(deployment, this.paced, signal);
         return;
       } catch (e) {
         this.deps.hooks?.error?.(deployment.id, e);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)).unref());
+        await systemClock.sleep(Math.min(30_000, 500 * 2 ** attempt), signal);
       }
     }
   }
@@ -68,8 +95,8 @@ export class Scheduler {
 
   /** A new deploy of the same service+environment ends the older watches. */
   async supersede(deployment: Deployment): Promise<void> {
-    const older = this.active().filter((d) => d.id !== deployment.id && d.service === deployment.service && d.environment === deployment.environment);
-    await Promise.all(older.map((d) => this.cancel(d.id, `superseded by ${deployment.version} (${deployment.id})`)));
+    const older = [...(this.byTarget.get(targetKey(deployment)) ?? [])].filter((id) => id !== deployment.id);
+    await Promise.all(older.map((id) => this.cancel(id, `superseded by ${deployment.version} (${deployment.id})`)));
   }
 
   async shutdown(): Promise<void> {
@@ -78,4 +105,8 @@ export class Scheduler {
     for (const r of all) r.controller.abort();
     await Promise.all(all.map((r) => r.done));
   }
+}
+
+function targetKey(d: Deployment): string {
+  return `${d.service}\u0000${d.environment}`;
 }

@@ -81,6 +81,8 @@ export interface WatchDeps {
   leaseHolder?: LeaseHolder;
   /** how long an action's lease lives without renewal, real ms (default 30 s) */
   leaseTtlMs?: number;
+  /** waits for this watch's turn to tick (loop/tick-pacer.ts), so many due watches share the loop */
+  pace?: (signal?: AbortSignal) => Promise<void>;
 }
 
 const SYSTEM = 'system';
@@ -115,7 +117,7 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
 
   for (let k = Math.max(1, state.lastTick); ; k++) {
     const t = deployment.at + k * stepMs;
-    if (!(await sleepUntil(clock, t, signal))) return statusOf(state);
+    if (!(await sleepUntil(clock, t, signal, deps.pace))) return statusOf(state);
     const started = performance.now();
     state = deriveState(await store.events(id));
     if (state.completed) return state.completed.status;
@@ -404,8 +406,8 @@ function counts(b: SignalBundle): Record<string, unknown> {
   };
 }
 
-/** Sleep on the injected clock until `t`; false when aborted. */
-async function sleepUntil(clock: Clock, t: number, signal?: AbortSignal): Promise<boolean> {
+/** Sleep on the injected clock until `t`, then wait for this watch's turn; false when aborted. */
+async function sleepUntil(clock: Clock, t: number, signal?: AbortSignal, pace?: WatchDeps['pace']): Promise<boolean> {
   for (;;) {
     if (signal?.aborted) return false;
     const wait = t - clock.now();
@@ -413,7 +415,7 @@ async function sleepUntil(clock: Clock, t: number, signal?: AbortSignal): Promis
       // Catching up (after a restart, or when ticks take longer than the clock allows) must
       // still let HTTP and other watches run: with a synchronous store every await here would
       // otherwise resolve as a microtask and starve the event loop.
-      await new Promise<void>((r) => setImmediate(r));
+      await (pace ? pace(signal) : new Promise<void>((r) => setImmediate(r)));
       return !signal?.aborted;
     }
     await clock.sleep(wait, signal);

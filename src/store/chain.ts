@@ -63,10 +63,17 @@ export function chainEvent(event: NewTimelineEvent, seq: number, prevHash: strin
  * prevHash that is not the previous hash, or a hash that does not match the content.
  */
 export class ChainVerifier {
-  private prev = GENESIS_HASH;
-  private expectedSeq = 1;
-  private checked = 0;
+  private prev: string;
+  private expectedSeq: number;
+  private checked: number;
   private failure: AuditVerification | undefined;
+
+  /** `from`: start after this event (seq and hash), already known to be intact */
+  constructor(from?: { seq: number; hash: string }) {
+    this.prev = from?.hash ?? GENESIS_HASH;
+    this.expectedSeq = (from?.seq ?? 0) + 1;
+    this.checked = from?.seq ?? 0;
+  }
 
   /** false once a fault was found (stop feeding). */
   push(e: TimelineEvent): boolean {
@@ -80,6 +87,11 @@ export class ChainVerifier {
     this.expectedSeq += 1;
     this.checked += 1;
     return true;
+  }
+
+  /** seq of the last event that checked out */
+  lastSeq(): number {
+    return this.expectedSeq - 1;
   }
 
   /** `head` is the recorded chain head, so deleting the newest events is detected too. */
@@ -112,4 +124,93 @@ export function validateNewEvent(event: NewTimelineEvent): void {
   if (event.deploymentId !== null && typeof event.deploymentId !== 'string') {
     throw new TypeError('timeline event `deploymentId` must be a string or null');
   }
+}
+
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  /** the re-check of events before `seq` has come up to here */
+  sweptTo: number;
+}
+
+/** What verifyChain needs from a backend. Reads see committed data; no snapshot is needed
+ *  because the head is read first and nothing after it is looked at. */
+export interface ChainReader {
+  head(): Promise<{ seq: number; hash: string }>;
+  checkpoint(): Promise<AuditCheckpoint | undefined>;
+  /** events with afterSeq < seq <= toSeq, in seq order, at most `limit` */
+  range(afterSeq: number, toSeq: number, limit: number): Promise<TimelineEvent[]>;
+}
+
+const READ_BATCH = 2_000;
+/** older events re-hashed per incremental verification: an edit before the checkpoint is
+ *  found within (chain length / SWEEP) verifications, a full one finds it at once */
+export const SWEEP = 1_000;
+
+async function walk(r: ChainReader, v: ChainVerifier, after: number, to: number): Promise<number> {
+  let hashed = 0;
+  for (let cursor = after; cursor < to; ) {
+    const rows = await r.range(cursor, to, READ_BATCH);
+    for (const e of rows) {
+      if (!v.push(e)) return hashed;
+      hashed += 1;
+    }
+    if (rows.length < READ_BATCH) break;
+    cursor = rows[rows.length - 1].seq;
+  }
+  return hashed;
+}
+
+/**
+ * Verify the chain up to the current head. Incremental (default): the checkpointed event must
+ * still hash to what it did, the events after it must chain on from it, and a slice of the
+ * events before it is re-hashed (round robin); full: everything from seq 1. Returns the
+ * verdict and, when intact, the checkpoint to store.
+ */
+export async function verifyChain(r: ChainReader, full: boolean): Promise<{ result: AuditVerification; checkpoint?: AuditCheckpoint }> {
+  const head = await r.head();
+  const cp = await r.checkpoint();
+  if (cp && cp.seq > head.seq) {
+    const reason = `the chain ends at seq ${head.seq} but a verification already saw ${cp.seq}: events were removed`;
+    return { result: { ok: false, checked: head.seq, brokenAt: head.seq + 1, reason, fromSeq: 0, hashed: 0 } };
+  }
+  if (full || !cp) {
+    const v = new ChainVerifier();
+    const hashed = await walk(r, v, 0, head.seq);
+    const result = { ...v.finish(head), fromSeq: 0, hashed };
+    if (!result.ok) return { result };
+    // a chain rewritten from before the checkpoint on hashes consistently, but not to what was verified
+    const [at] = cp && cp.seq > 0 ? await r.range(cp.seq - 1, cp.seq, 1) : [];
+    if (cp && cp.seq > 0 && at?.hash !== cp.hash) {
+      return { result: { ok: false, checked: cp.seq - 1, brokenAt: cp.seq, reason: `event ${cp.seq} no longer has the hash a verification saw: the chain was rewritten`, fromSeq: 0, hashed } };
+    }
+    return { result, checkpoint: { seq: head.seq, hash: head.hash, sweptTo: cp?.sweptTo ?? 0 } };
+  }
+  // the checkpointed event itself: still there, still its hash, content unchanged
+  const [at] = cp.seq > 0 ? await r.range(cp.seq - 1, cp.seq, 1) : [];
+  if (cp.seq > 0 && (!at || at.seq !== cp.seq || at.hash !== cp.hash || chainHash(at.prevHash, at) !== at.hash)) {
+    return { result: { ok: false, checked: cp.seq - 1, brokenAt: cp.seq, reason: `event ${cp.seq} no longer matches the verified checkpoint`, fromSeq: cp.seq, hashed: at ? 1 : 0 } };
+  }
+  const v = new ChainVerifier(cp);
+  let hashed = await walk(r, v, cp.seq, head.seq);
+  const result = v.finish(head);
+  if (!result.ok) return { result: { ...result, fromSeq: cp.seq, hashed } };
+  // the sweep: re-hash a slice of the events before the checkpoint, where the last one ended
+  let sweptTo = cp.sweptTo;
+  if (cp.seq > 1) {
+    const start = sweptTo >= cp.seq - 1 ? 0 : sweptTo;
+    const end = Math.min(cp.seq, start + SWEEP);
+    const [before] = start > 0 ? await r.range(start - 1, start, 1) : [];
+    const broken = (at: number, reason: string): { result: AuditVerification } => ({
+      result: { ok: false, checked: at - 1, brokenAt: at, reason: `${reason} (found re-checking older events)`, fromSeq: cp.seq, hashed },
+    });
+    if (start > 0 && before?.seq !== start) return broken(start, `seq ${start} missing`);
+    const sweep = new ChainVerifier(before ? { seq: start, hash: before.hash } : undefined);
+    hashed += await walk(r, sweep, start, end);
+    const s = sweep.finish();
+    if (!s.ok) return broken(s.brokenAt ?? start + 1, s.reason ?? 'broken');
+    if (sweep.lastSeq() !== end) return broken(sweep.lastSeq() + 1, `seq ${sweep.lastSeq() + 1} missing`);
+    sweptTo = end;
+  }
+  return { result: { ...result, fromSeq: cp.seq, hashed }, checkpoint: { seq: head.seq, hash: head.hash, sweptTo } };
 }

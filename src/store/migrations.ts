@@ -11,13 +11,27 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** SQL for one dialect only, run after `sql` */
+  sqlite?: string;
+  postgres?: string;
+  /** a data step each backend runs in code after the SQL, in the same transaction */
+  backfill?: 'deployment-summaries';
 }
+
+/** The text an audit search (`q`) looks in: type, actor, deployment and the first 4,000
+ *  characters of the payload. One expression in both dialects: PostgreSQL's trigram index is
+ *  built on it and only serves queries that repeat it exactly. */
+export const SEARCH_TEXT_SQL = "type || ' ' || actor || ' ' || coalesce(deployment_id, '') || ' ' || substr(payload, 1, 4000)";
 
 export const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
   applied_at BIGINT NOT NULL
 )`;
+
+/** The backfill of deployment summaries reads payloads only where the fold looks at them
+ *  (the big, numerous signal and analysis events are counted, not parsed). */
+export const BACKFILL_PAYLOAD_SQL = "CASE WHEN type IN ('signals.collected', 'analysis.completed') THEN NULL ELSE payload END";
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -92,8 +106,35 @@ CREATE INDEX deployments_status ON deployments (status, received_at, id);
 CREATE INDEX deployments_service_env ON deployments (service, environment, received_at, id);
 `,
   },
+  {
+    version: 3,
+    name: 'deployment summary on the row (backfilled), audit checkpoint, audit text search',
+    sql: `
+-- core/deployment-summary.ts's fold of the deployment's events, kept on append: lists read
+-- status, decision, headline and pending approval from here instead of the timeline
+ALTER TABLE deployments ADD COLUMN summary TEXT;
+
+-- the newest seq (and its hash) a verification found intact: the next one starts there;
+-- swept_to: how far the re-check of older events (a slice per verification) has come
+CREATE TABLE audit_checkpoint (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq \${INT} NOT NULL,
+  hash TEXT NOT NULL,
+  swept_to \${INT} NOT NULL,
+  verified_at \${INT} NOT NULL
+);
+`,
+    // trigram full-text index (substring search, as q always meant); contentless: the text is in events
+    sqlite: `
+CREATE VIRTUAL TABLE events_fts USING fts5(body, tokenize = 'trigram', content = '');
+INSERT INTO events_fts (rowid, body) SELECT seq, ${SEARCH_TEXT_SQL} FROM events;
+`,
+    // PostgreSQL's trigram index needs the pg_trgm extension, which not every role may create:
+    // store/postgres.ts adds it when it can (search works without it, by scanning)
+    backfill: 'deployment-summaries',
+  },
 ];
 
 export function migrationSql(m: Migration, dialect: Dialect): string {
-  return m.sql.replaceAll('${INT}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT');
+  return (m.sql + (m[dialect] ?? '')).replaceAll('${INT}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT');
 }

@@ -53,8 +53,12 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
     expireInSeconds: opts.expireInSeconds ?? 3600,
   };
   await boss.createQueue(name, { name, policy: 'stately', ...jobOptions });
-  const workerIds: string[] = [];
-  const running = new Set<AbortController>();
+  /** running jobs: their lease, and the promise that settles after complete/fail */
+  const running = new Map<AbortController, Promise<void>>();
+  let working = false;
+  let polling: Promise<void> | undefined;
+  let stopPolling: (() => void) | undefined;
+  const handedBack: string[] = [];
   let closed = false;
   const leaseMs = Math.max(1000, jobOptions.expireInSeconds * 1000 - leaseMarginMs(jobOptions.expireInSeconds));
 
@@ -72,35 +76,74 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
       await boss.send(name, { deploymentId } satisfies WatchData, { singletonKey: deploymentId, ...jobOptions });
     },
     async work(handler: WatchHandler) {
-      if (workerIds.length) throw new Error('work() was already called on this queue');
-      // one pg-boss worker runs one job at a time; several give the process its concurrency
-      const n = Math.max(1, opts.concurrency ?? 10);
-      for (let i = 0; i < n; i++) {
-        workerIds.push(
-          await boss.work<WatchData>(
-            name,
-            { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
-            async ([job]) => {
-              const lease = new AbortController();
-              running.add(lease);
-              const timer = setTimeout(() => lease.abort(new Error('job lease ending')), leaseMs);
-              try {
-                await handler({ deploymentId: job.data.deploymentId, attempt: job.retryCount, signal: lease.signal });
-              } finally {
-                clearTimeout(timer);
-                running.delete(lease);
-              }
+      if (working) throw new Error('work() was already called on this queue');
+      working = true;
+      // One fetch loop per process, not one pg-boss worker per slot: a worker running
+      // thousands of watches then polls once per interval (for as many jobs as it has free
+      // slots), where one poller per slot made thousands of queries per interval.
+      const limit = Math.max(1, opts.concurrency ?? 10);
+      const pollMs = Math.max(100, (opts.pollingIntervalSeconds ?? 2) * 1000);
+      const run = (job: PgBoss.JobWithMetadata<WatchData>): void => {
+        const lease = new AbortController();
+        const timer = setTimeout(() => lease.abort(new Error('job lease ending')), leaseMs);
+        const done = handler({ deploymentId: job.data.deploymentId, attempt: job.retryCount, signal: lease.signal })
+          .then(
+            () => boss.complete(name, job.id),
+            (err: unknown) => {
+              // at close, thousands of watches hand their jobs back at once: one fail() for all
+              if (closed) handedBack.push(job.id);
+              else return boss.fail(name, job.id, { message: err instanceof Error ? err.message : String(err) });
             },
-          ),
-        );
-      }
+          )
+          .catch((err: unknown) => opts.onError?.(err))
+          .finally(() => {
+            clearTimeout(timer);
+            running.delete(lease);
+            wake?.();
+          });
+        running.set(lease, done);
+      };
+      let wake: (() => void) | undefined;
+      polling = (async () => {
+        while (!closed) {
+          const free = Math.min(100, limit - running.size);
+          let got = 0;
+          if (free > 0) {
+            try {
+              const jobs = await boss.fetch<WatchData>(name, { batchSize: free, includeMetadata: true });
+              got = jobs.length;
+              for (const job of jobs) if (!closed) run(job);
+            } catch (err) {
+              opts.onError?.(err);
+            }
+          }
+          // a full batch: more may be waiting; otherwise sleep until the next poll (or a free slot, or close)
+          if (got > 0 && got === free) continue;
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, pollMs);
+            wake = () => {
+              clearTimeout(t);
+              r();
+            };
+          });
+          wake = undefined;
+        }
+      })();
+      stopPolling = () => wake?.();
     },
     async close() {
       if (closed) return;
       closed = true;
+      stopPolling?.();
+      await polling;
       // running watches stop between steps and fail their jobs back for another worker
-      for (const lease of running) lease.abort(new Error('worker stopping'));
-      await boss.stop({ graceful: true, wait: true, timeout: opts.closeTimeoutMs ?? 10_000 });
+      for (const lease of running.keys()) lease.abort(new Error('worker stopping'));
+      const timeout = opts.closeTimeoutMs ?? 10_000;
+      await Promise.race([Promise.allSettled([...running.values()]), new Promise((r) => setTimeout(r, timeout).unref())]);
+      for (let i = 0; i < handedBack.length; i += 1000) {
+        await boss.fail(name, handedBack.slice(i, i + 1000)).catch((err: unknown) => opts.onError?.(err));
+      }
+      await boss.stop({ graceful: true, wait: true, timeout });
     },
   };
 }

@@ -1,11 +1,12 @@
 // Row <-> domain mapping shared by the SQL backends (same column names in both dialects).
-import type { DeploymentFilter } from '../core/store.js';
+import type { DeploymentListItem } from '../core/api.js';
+import { ACTIVE_STATUSES, emptyFold, foldSummary, parseFold } from '../core/deployment-summary.js';
+import type { AuditFilter, DeploymentFilter } from '../core/store.js';
+import { SEARCH_TEXT_SQL, type Dialect } from './migrations.js';
 import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
 import type { TimelineEvent, TimelineEventType } from '../core/timeline.js';
 
-/** Statuses of a watch that still has something to do (`action_unknown` is also a final status;
- *  a completed watch is told apart by completed_at). */
-export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['watching', 'awaiting_approval', 'acting', 'verifying', 'action_unknown'];
+export { ACTIVE_STATUSES };
 
 /** Default and maximum page sizes (a caller can never pull an unbounded table by accident). */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -31,6 +32,8 @@ export interface DeploymentRow {
   deploy_at: number | string;
   replicas: number | string | null;
   extra: string | null;
+  /** core/deployment-summary.ts's fold, JSON (null only before the backfill) */
+  summary?: string | null;
 }
 
 const SPEC_COLUMNS = new Set(['service', 'environment', 'version', 'previousVersion', 'commit', 'at', 'replicas']);
@@ -55,11 +58,12 @@ export function deploymentValues(
     Math.round(spec.at),
     spec.replicas ?? null,
     Object.keys(extra).length ? JSON.stringify(extra) : null,
+    JSON.stringify(emptyFold()),
   ];
 }
 
 export const DEPLOYMENT_INSERT_COLUMNS =
-  'id, idempotency_key, source, received_at, status, service, environment, version, previous_version, commit_sha, deploy_at, replicas, extra';
+  'id, idempotency_key, source, received_at, status, service, environment, version, previous_version, commit_sha, deploy_at, replicas, extra, summary';
 
 export function rowToDeployment(r: DeploymentRow): Deployment {
   const d: Deployment = {
@@ -77,6 +81,13 @@ export function rowToDeployment(r: DeploymentRow): Deployment {
   if (r.commit_sha !== null) d.commit = r.commit_sha;
   if (r.replicas !== null) d.replicas = Number(r.replicas);
   return d;
+}
+
+/** A row as the deployment list shows it: the deployment plus its summary, no timeline read. */
+export function rowToListItem(r: DeploymentRow): DeploymentListItem {
+  const d = rowToDeployment(r);
+  const { status, ...rest } = foldSummary(parseFold(r.summary));
+  return { ...d, ...(status ? { status } : {}), ...rest };
 }
 
 export interface EventRow {
@@ -137,28 +148,40 @@ export function listDeploymentsQuery(filter: DeploymentFilter, ph: Placeholder):
   return { sql, args };
 }
 
-export interface AuditQuery {
-  afterSeq?: number;
-  limit?: number;
-  deploymentId?: string;
-  type?: string;
-  actor?: string;
+export type AuditQuery = AuditFilter;
+
+/** `%`, `_` and `\` in a LIKE pattern mean themselves. */
+function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** SELECT for audit(): seq order after a cursor, optionally one deployment or one type. */
-export function auditQuery(opts: AuditQuery, ph: Placeholder): { sql: string; args: unknown[] } {
+/**
+ * SELECT for audit(): seq order after a cursor, optionally one deployment, type or actor, and
+ * text (`q`, case-insensitive substring of SEARCH_TEXT_SQL). SQLite answers text of 3+
+ * characters from its trigram FTS5 table, walking it in rowid (= seq) order so LIMIT stops
+ * early; PostgreSQL's ILIKE uses the pg_trgm index when there is one. Shorter text scans.
+ */
+export function auditQuery(opts: AuditQuery, ph: Placeholder, dialect: Dialect = ph === pgPh ? 'postgres' : 'sqlite'): { sql: string; args: unknown[] } {
   const where: string[] = [];
   const args: unknown[] = [];
   const add = (clause: string, value: unknown): void => {
     args.push(value);
     where.push(`${clause} ${ph(args.length)}`);
   };
-  add('seq >', Math.max(0, Math.floor(opts.afterSeq ?? 0)));
+  const q = opts.q === undefined || opts.q === '' ? undefined : opts.q;
+  const fts = dialect === 'sqlite' && q !== undefined && [...q].length >= 3;
+  if (fts) add('events_fts MATCH', `"${q.replaceAll('"', '""')}"`);
+  add(fts ? 'f.rowid >' : 'seq >', Math.max(0, Math.floor(opts.afterSeq ?? 0)));
   if (opts.deploymentId !== undefined) add('deployment_id =', opts.deploymentId);
   if (opts.type !== undefined) add('type =', opts.type);
   if (opts.actor !== undefined) add('actor =', opts.actor);
+  if (q !== undefined && !fts) {
+    add(`(${SEARCH_TEXT_SQL}) ${dialect === 'postgres' ? 'ILIKE' : 'LIKE'}`, likeContains(q));
+    if (dialect === 'sqlite') where[where.length - 1] += " ESCAPE '\\'";
+  }
   args.push(clampLimit(opts.limit, DEFAULT_AUDIT_LIMIT));
-  return { sql: `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${ph(args.length)}`, args };
+  const from = fts ? 'events_fts f JOIN events e ON e.seq = f.rowid' : 'events';
+  return { sql: `SELECT ${fts ? 'e.*' : '*'} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${fts ? 'f.rowid' : 'seq'} LIMIT ${ph(args.length)}`, args };
 }
 
 export const UNFINISHED_SQL = `SELECT * FROM deployments WHERE completed_at IS NULL AND status IN (${ACTIVE_STATUSES.map(

@@ -1,24 +1,29 @@
-// The embedded default Store: one SQLite file via better-sqlite3 (synchronous, so every
-// method does its work in one transaction and returns an already-settled promise).
+// The embedded default Store: one SQLite file via better-sqlite3 (synchronous: reads answer at
+// once; writes are queued for a moment and committed together, see below).
 //
 // Durability: WAL + synchronous=FULL. In WAL mode NORMAL already survives `kill -9` (a commit
 // is in the OS page cache once it returns), but it may drop the last commits on power loss or
 // an OS crash; the audit trail and "action requested before it runs" must not, and the write
-// rate here (a handful of events per watch tick) makes the extra fsync per commit cheap.
+// fsync is paid once per batch of writes, not once per write.
 // Pass { synchronous: 'NORMAL' } for throwaway data (tests, replay) where speed matters more.
+// Writes that arrive together share one transaction and so one fsync (write-batch.ts): that,
+// not the fsync per write, is what lets intake and thousands of watches keep up. The fsync
+// still runs on the event loop's thread (better-sqlite3 is synchronous), so a write waits up to
+// `batchDelayMs` for company: fewer, larger commits hold the loop less in total.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditVerification, CreateDeploymentResult, DeploymentFilter, Store } from '../core/store.js';
+import type { DeploymentListItem } from '../core/api.js';
+import { emptyFold, foldEvent, foldStatus, parseFold, type SummaryFold } from '../core/deployment-summary.js';
+import type { AuditFilter, AuditVerification, CreateDeploymentMeta, CreateDeploymentResult, DeploymentFilter, Store } from '../core/store.js';
 import type { NewTimelineEvent, TimelineEvent } from '../core/timeline.js';
 import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
-import { ChainVerifier, chainEvent } from './chain.js';
-import { MIGRATIONS, MIGRATIONS_TABLE_DDL, migrationSql } from './migrations.js';
+import { chainEvent, validateNewEvent, verifyChain, type AuditCheckpoint, type ChainReader } from './chain.js';
+import { BACKFILL_PAYLOAD_SQL, MIGRATIONS, MIGRATIONS_TABLE_DDL, SEARCH_TEXT_SQL, migrationSql } from './migrations.js';
 import {
   DEPLOYMENT_INSERT_COLUMNS,
   EVENT_INSERT_COLUMNS,
   UNFINISHED_SQL,
-  type AuditQuery,
   type DeploymentRow,
   type EventRow,
   auditQuery,
@@ -28,12 +33,19 @@ import {
   eventValues,
   rowToDeployment,
   rowToEvent,
+  rowToListItem,
 } from './rows.js';
+import { WriteBatcher, type WriteBatcherOptions } from './write-batch.js';
 
 export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** how long a writer waits for another process's write lock before failing */
   busyTimeoutMs?: number;
+  /** most writes committed together (default 256) */
+  maxBatch?: number;
+  /** how long a write waits for others to share its commit, ms (default: 5 with synchronous
+   *  FULL, where each commit is an fsync that holds the event loop; else 0 = this turn) */
+  batchDelayMs?: number;
 }
 
 type Db = Database.Database;
@@ -51,6 +63,7 @@ export function migrateSqlite(db: Db): number {
     if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(version)) return;
     const m = MIGRATIONS.find((x) => x.version === version)!;
     db.exec(migrationSql(m, 'sqlite'));
+    if (m.backfill === 'deployment-summaries') backfillSummaries(db);
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
       m.version,
       m.name,
@@ -59,6 +72,26 @@ export function migrateSqlite(db: Db): number {
   });
   for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) applyOne.immediate(m.version);
   return known;
+}
+
+/** Fold every deployment's timeline into its summary (databases from before migration 3). */
+function backfillSummaries(db: Db): void {
+  const rows = db.prepare(`SELECT deployment_id, type, at, ${BACKFILL_PAYLOAD_SQL} AS payload FROM events WHERE deployment_id IS NOT NULL ORDER BY deployment_id, seq`).iterate() as Iterable<{
+    deployment_id: string;
+    type: TimelineEvent['type'];
+    at: number;
+    payload: string | null;
+  }>;
+  // the cursor stays open while iterating: fold everything first, write after
+  const folds = new Map<string, SummaryFold>();
+  for (const r of rows) {
+    let f = folds.get(r.deployment_id);
+    if (!f) folds.set(r.deployment_id, (f = emptyFold()));
+    foldEvent(f, { type: r.type, at: r.at, payload: r.payload === null ? {} : (JSON.parse(r.payload) as Record<string, unknown>) });
+  }
+  const update = db.prepare('UPDATE deployments SET summary = ?, status = coalesce(?, status) WHERE id = ?');
+  for (const [id, f] of folds) update.run(JSON.stringify(f), foldStatus(f) ?? null, id);
+  db.prepare('UPDATE deployments SET summary = ? WHERE summary IS NULL').run(JSON.stringify(emptyFold()));
 }
 
 export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): Store {
@@ -70,60 +103,33 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
   db.pragma(`synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   migrateSqlite(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, { maxBatch: opts.maxBatch, delayMs: opts.batchDelayMs ?? (opts.synchronous === 'NORMAL' ? 0 : 5) });
+}
+
+/** A write the batcher commits together with others. */
+type WriteOp =
+  | { kind: 'create'; spec: DeploymentSpec; meta: CreateDeploymentMeta }
+  | { kind: 'append'; event: NewTimelineEvent }
+  | { kind: 'status'; id: string; status: DeploymentStatus };
+type WriteResult = CreateDeploymentResult | TimelineEvent | undefined;
+
+interface Touched {
+  fold: SummaryFold;
+  completedAt?: number;
 }
 
 class SqliteStore implements Store {
   private closed = false;
   private readonly stmts = new Map<string, Database.Statement>();
+  private readonly writeTx;
+  private readonly writes: WriteBatcher<WriteOp, WriteResult>;
 
-  private readonly createTx;
-  private readonly appendTx;
-  private readonly verifyTx;
-
-  constructor(private readonly db: Db) {
-    this.createTx = db.transaction(
-      (
-        spec: DeploymentSpec,
-        meta: { id: string; source: string; receivedAt: number; idempotencyKey: string },
-      ): CreateDeploymentResult => {
-        const existing = this.stmt('SELECT * FROM deployments WHERE idempotency_key = ?').get(meta.idempotencyKey) as
-          | DeploymentRow
-          | undefined;
-        if (existing) return { deployment: rowToDeployment(existing), created: false };
-        this.stmt(`INSERT INTO deployments (${DEPLOYMENT_INSERT_COLUMNS}) VALUES (${placeholders(13)})`).run(
-          ...deploymentValues(spec, meta),
-        );
-        const row = this.stmt('SELECT * FROM deployments WHERE id = ?').get(meta.id) as DeploymentRow;
-        return { deployment: rowToDeployment(row), created: true };
-      },
-    );
-
-    // Read head, chain, insert, advance head: one transaction, so the chain cannot fork.
-    this.appendTx = db.transaction((event: NewTimelineEvent): TimelineEvent => {
-      if (event.dedupeKey !== undefined) {
-        const dup = this.stmt('SELECT * FROM events WHERE dedupe_key = ?').get(event.dedupeKey) as EventRow | undefined;
-        if (dup) return rowToEvent(dup);
-      }
-      const head = this.stmt('SELECT seq, hash FROM chain_head WHERE id = 1').get() as { seq: number; hash: string };
-      const e = chainEvent(event, head.seq + 1, head.hash);
-      this.stmt(`INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES (${placeholders(9)})`).run(...eventValues(e));
-      this.stmt('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1').run(e.seq, e.hash);
-      if (e.type === 'watch.completed' && e.deploymentId !== null) {
-        this.stmt('UPDATE deployments SET completed_at = ? WHERE id = ? AND completed_at IS NULL').run(e.at, e.deploymentId);
-      }
-      return e;
-    });
-
-    // One read transaction: the events and the head are the same snapshot.
-    this.verifyTx = db.transaction((): AuditVerification => {
-      const v = new ChainVerifier();
-      for (const row of this.stmt('SELECT * FROM events ORDER BY seq').iterate() as Iterable<EventRow>) {
-        if (!v.push(rowToEvent(row))) break;
-      }
-      const head = this.stmt('SELECT seq, hash FROM chain_head WHERE id = 1').get() as { seq: number; hash: string };
-      return v.finish(head);
-    });
+  constructor(
+    private readonly db: Db,
+    batching: WriteBatcherOptions,
+  ) {
+    this.writeTx = db.transaction((ops: WriteOp[]) => this.runWrites(ops));
+    this.writes = new WriteBatcher<WriteOp, WriteResult>(async (ops) => this.writeTx.immediate(ops), batching);
   }
 
   /** Prepared statements are cached: the same few queries run on every tick. */
@@ -136,11 +142,76 @@ class SqliteStore implements Store {
     return s;
   }
 
-  async createDeployment(
-    spec: DeploymentSpec,
-    meta: { id: string; source: string; receivedAt: number; idempotencyKey: string },
-  ): Promise<CreateDeploymentResult> {
-    return this.createTx.immediate(spec, meta);
+  /**
+   * One transaction for a batch: read the chain head once, chain each event on the one
+   * before, then advance the head, index the new events for search, and write each touched
+   * deployment's summary once.
+   */
+  private runWrites(ops: WriteOp[]): WriteResult[] {
+    const head = this.stmt('SELECT seq, hash FROM chain_head WHERE id = 1').get() as { seq: number; hash: string };
+    const firstSeq = head.seq + 1;
+    const touched = new Map<string, Touched>();
+    const byKey = new Map<string, TimelineEvent>();
+    const insertEvent = this.stmt(`INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES (${placeholders(9)})`);
+
+    const append = (event: NewTimelineEvent): TimelineEvent => {
+      validateNewEvent(event);
+      if (event.dedupeKey !== undefined) {
+        const seen = byKey.get(event.dedupeKey);
+        if (seen) return seen;
+        const dup = this.stmt('SELECT * FROM events WHERE dedupe_key = ?').get(event.dedupeKey) as EventRow | undefined;
+        if (dup) return rowToEvent(dup);
+      }
+      let t: Touched | undefined;
+      if (event.deploymentId !== null) {
+        t = touched.get(event.deploymentId);
+        if (!t) {
+          const row = this.stmt('SELECT summary FROM deployments WHERE id = ?').get(event.deploymentId) as { summary: string | null } | undefined;
+          if (!row) throw new Error(`cannot append ${event.type}: unknown deployment ${event.deploymentId}`);
+          t = { fold: parseFold(row.summary) };
+          touched.set(event.deploymentId, t);
+        }
+      }
+      const e = chainEvent(event, head.seq + 1, head.hash);
+      insertEvent.run(...eventValues(e));
+      head.seq = e.seq;
+      head.hash = e.hash;
+      if (e.dedupeKey !== undefined) byKey.set(e.dedupeKey, e);
+      if (t) {
+        foldEvent(t.fold, e);
+        if (e.type === 'watch.completed') t.completedAt ??= e.at;
+      }
+      return e;
+    };
+
+    const create = (spec: DeploymentSpec, meta: CreateDeploymentMeta): CreateDeploymentResult => {
+      const existing = this.stmt('SELECT * FROM deployments WHERE idempotency_key = ?').get(meta.idempotencyKey) as DeploymentRow | undefined;
+      if (existing) return { deployment: rowToDeployment(existing), created: false };
+      this.stmt(`INSERT INTO deployments (${DEPLOYMENT_INSERT_COLUMNS}) VALUES (${placeholders(14)})`).run(...deploymentValues(spec, meta));
+      const deployment = rowToDeployment(this.stmt('SELECT * FROM deployments WHERE id = ?').get(meta.id) as DeploymentRow);
+      const event = meta.firstEvent ? append({ ...meta.firstEvent, deploymentId: meta.id }) : undefined;
+      return { deployment, created: true, ...(event ? { event } : {}) };
+    };
+
+    const setStatus = (id: string, status: DeploymentStatus): undefined => {
+      const r = this.stmt('UPDATE deployments SET status = ? WHERE id = ? AND completed_at IS NULL').run(status, id);
+      if (r.changes === 0 && !this.stmt('SELECT 1 FROM deployments WHERE id = ?').get(id)) throw new Error(`unknown deployment: ${id}`);
+      return undefined;
+    };
+    const results = ops.map((op) => (op.kind === 'create' ? create(op.spec, op.meta) : op.kind === 'append' ? append(op.event) : setStatus(op.id, op.status)));
+    if (head.seq >= firstSeq) {
+      this.stmt('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1').run(head.seq, head.hash);
+      this.stmt(`INSERT INTO events_fts (rowid, body) SELECT seq, ${SEARCH_TEXT_SQL} FROM events WHERE seq >= ? AND seq <= ?`).run(firstSeq, head.seq);
+    }
+    const update = this.stmt(
+      'UPDATE deployments SET summary = ?, status = coalesce(?, status), completed_at = coalesce(completed_at, ?) WHERE id = ?',
+    );
+    for (const [id, t] of touched) update.run(JSON.stringify(t.fold), foldStatus(t.fold) ?? null, t.completedAt ?? null, id);
+    return results;
+  }
+
+  async createDeployment(spec: DeploymentSpec, meta: CreateDeploymentMeta): Promise<CreateDeploymentResult> {
+    return (await this.writes.submit({ kind: 'create', spec, meta })) as CreateDeploymentResult;
   }
 
   async getDeployment(id: string): Promise<Deployment | undefined> {
@@ -153,29 +224,29 @@ class SqliteStore implements Store {
     return (this.stmt(q.sql).all(...q.args) as DeploymentRow[]).map(rowToDeployment);
   }
 
+  async listDeploymentItems(filter: DeploymentFilter = {}): Promise<DeploymentListItem[]> {
+    const q = listDeploymentsQuery(filter, sqlitePh);
+    return (this.stmt(q.sql).all(...q.args) as DeploymentRow[]).map(rowToListItem);
+  }
+
   async setStatus(id: string, status: DeploymentStatus): Promise<void> {
-    const r = this.stmt('UPDATE deployments SET status = ? WHERE id = ?').run(status, id);
-    if (r.changes === 0) throw new Error(`unknown deployment: ${id}`);
+    // most calls repeat what the appends already made the row say: no write (no commit) then
+    const row = this.stmt('SELECT status, completed_at FROM deployments WHERE id = ?').get(id) as { status: string; completed_at: number | null } | undefined;
+    if (!row) throw new Error(`unknown deployment: ${id}`);
+    if (row.status === status || row.completed_at !== null) return;
+    await this.writes.submit({ kind: 'status', id, status });
   }
 
   async append(event: NewTimelineEvent): Promise<TimelineEvent> {
-    try {
-      return this.appendTx.immediate(event);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-        throw new Error(`cannot append ${event.type}: unknown deployment ${String(event.deploymentId)}`);
-      }
-      throw err;
-    }
+    validateNewEvent(event);
+    return (await this.writes.submit({ kind: 'append', event })) as TimelineEvent;
   }
 
   async events(deploymentId: string): Promise<TimelineEvent[]> {
-    return (this.stmt('SELECT * FROM events WHERE deployment_id = ? ORDER BY seq').all(deploymentId) as EventRow[]).map(
-      rowToEvent,
-    );
+    return (this.stmt('SELECT * FROM events WHERE deployment_id = ? ORDER BY seq').all(deploymentId) as EventRow[]).map(rowToEvent);
   }
 
-  async audit(opts: AuditQuery = {}): Promise<TimelineEvent[]> {
+  async audit(opts: AuditFilter = {}): Promise<TimelineEvent[]> {
     const q = auditQuery(opts, sqlitePh);
     return (this.stmt(q.sql).all(...q.args) as EventRow[]).map(rowToEvent);
   }
@@ -184,8 +255,28 @@ class SqliteStore implements Store {
     return (this.stmt('SELECT seq FROM chain_head WHERE id = 1').get() as { seq: number }).seq;
   }
 
-  async verifyAudit(): Promise<AuditVerification> {
-    return this.verifyTx();
+  async verifyAudit(opts: { full?: boolean } = {}): Promise<AuditVerification> {
+    const reader: ChainReader = {
+      head: async () => this.stmt('SELECT seq, hash FROM chain_head WHERE id = 1').get() as { seq: number; hash: string },
+      checkpoint: async () => {
+        const r = this.stmt('SELECT seq, hash, swept_to FROM audit_checkpoint WHERE id = 1').get() as { seq: number; hash: string; swept_to: number } | undefined;
+        return r && { seq: r.seq, hash: r.hash, sweptTo: r.swept_to };
+      },
+      range: async (after, to, limit) =>
+        (this.stmt('SELECT * FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?').all(after, to, limit) as EventRow[]).map(rowToEvent),
+    };
+    const { result, checkpoint } = await verifyChain(reader, opts.full === true);
+    if (checkpoint) this.saveCheckpoint(checkpoint);
+    return result;
+  }
+
+  private saveCheckpoint(cp: AuditCheckpoint): void {
+    // never moves back: a slower verification finishing after a newer one keeps the newer
+    this.stmt(
+      'INSERT INTO audit_checkpoint (id, seq, hash, swept_to, verified_at) VALUES (1, ?, ?, ?, ?) ' +
+        'ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, swept_to = excluded.swept_to, verified_at = excluded.verified_at ' +
+        'WHERE excluded.seq >= audit_checkpoint.seq',
+    ).run(cp.seq, cp.hash, cp.sweptTo, Date.now());
   }
 
   async unfinishedDeployments(): Promise<Deployment[]> {
@@ -211,6 +302,7 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.writes.drain();
     this.db.close();
   }
 }

@@ -4,6 +4,11 @@ import type { Decision, Point, Policy, SignalBundle } from '../../src/core/types
 import type { TickInput, TickResult } from '../../src/loop/pipeline.js';
 import { makeGuard } from '../../src/loop/guard.js';
 import type { WatchTiming } from '../../src/loop/state.js';
+import type { WatchDeps } from '../../src/loop/watch.js';
+import type { Store } from '../../src/core/store.js';
+import type { VirtualClock } from '../../src/core/clock.js';
+import { SimulatedWorld } from '../../src/signals/simulated.js';
+import { SimulatedActuator } from '../../src/actions/simulated.js';
 
 const mean = (pts: readonly Point[]): number => (pts.length ? pts.reduce((a, p) => a + p[1], 0) / pts.length : NaN);
 
@@ -50,4 +55,10 @@ export const guard = (over: Partial<Parameters<typeof makeGuard>[0]> = {}) =>
 
 export function emptyBundle(): SignalBundle {
   return { metrics: {}, logs: [], spans: [], limits: {}, problems: [] };
+}
+
+/** A watch over the simulated world with the stand-in judge (over: what a test changes). */
+export function simulatedWatchDeps(store: Store, clock: VirtualClock, over: Partial<WatchDeps> = {}, seed = 7): WatchDeps {
+  const world = new SimulatedWorld({ seed });
+  return { store, clock, sources: [world], actuator: new SimulatedActuator(world, clock), policy: () => stubPolicy, guard: guard(), timing: fastTiming, evaluate: stubEvaluate, ...over };
 }

@@ -96,6 +96,34 @@ describe.skipIf(!PROM)('prometheus source against a real Prometheus', () => {
     expect(b2.problems.find((p) => p.message.startsWith('error_rate'))?.message).toMatch(/bad_data/);
   });
 
+  it('watches collecting together share one query per metric, each gets its own series', async () => {
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    const batched = new PrometheusSource({ url: promUrl, rateWindow: '5s', fetchImpl: counting, batchWindowMs: 30 });
+    const alone = new PrometheusSource({ url: promUrl, rateWindow: '5s', batchWindowMs: 0 });
+    const to = Date.now();
+    const ask = (src: PrometheusSource, service: string, from: number) =>
+      src.collect({ deployment: { service, environment: 'demo', version: 'v2.0.0', at: started }, from, to, stepSeconds: 1 });
+    const [checkout, billing, later] = await Promise.all([ask(batched, 'checkout', started - 5000), ask(batched, 'billing', started - 5000), ask(batched, 'checkout', started)]);
+    expect(calls).toBe(6);
+    // the same series as asking alone (on a whole-second grid shared by the batch)
+    const single = await ask(alone, 'checkout', started - 5000);
+    expect(Object.keys(checkout.metrics).sort()).toEqual(Object.keys(single.metrics).sort());
+    for (const m of ['memory_bytes', 'request_rate', 'error_rate']) {
+      expect(checkout.metrics[m]!.length).toBeGreaterThan(3);
+      expect(checkout.metrics[m]!.every(([t]) => t % 1000 === 0)).toBe(true);
+      const mean = (pts: readonly (readonly [number, number])[]) => pts.reduce((a, p) => a + p[1], 0) / pts.length;
+      expect(mean(checkout.metrics[m]!)).toBeGreaterThan(0.5 * mean(single.metrics[m]!));
+      expect(mean(checkout.metrics[m]!)).toBeLessThan(2 * mean(single.metrics[m]!));
+    }
+    expect(later.metrics.memory_bytes!.every(([t]) => t >= started)).toBe(true);
+    expect(billing.metrics).toEqual({});
+    expect(billing.problems.map((p) => p.message).join('\n')).toMatch(/memory_bytes: query returned no data for billing: max\(process_resident_memory_bytes\{job="billing"\}\)/);
+  });
+
   it('an unreachable server is a problem for each metric, not an exception', async () => {
     const src = new PrometheusSource({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
     const b = await src.collect({ deployment: { service: 'checkout', environment: 'demo', version: 'v1', at: 0 }, from: 0, to: 1000, stepSeconds: 1 });

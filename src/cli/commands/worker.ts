@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e));
   }
-  const concurrency = args.values.concurrency !== undefined ? intOption(args, 'concurrency', 1, 1, 200) : undefined;
+  const concurrency = args.values.concurrency !== undefined ? intOption(args, 'concurrency', 1, 1, 10_000) : undefined;
   const metricsPort = args.values['metrics-port'] !== undefined ? intOption(args, 'metrics-port', 0, 0, 65_535) : undefined;
   const { startWorker } = await import('../../app-worker.js');
   const tag = `worker ${process.pid}`;

@@ -10,8 +10,12 @@ const query = z.object({
   deploymentId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, { error: 'malformed deploymentId' }).optional(),
   type: z.enum(TIMELINE_EVENT_TYPES, { error: 'unknown event type' }).optional(),
   actor: z.string().max(200).optional(),
-  /** free-text search over the event's JSON */
+  /** text in the event's type, actor, deployment id or payload (case-insensitive) */
   q: z.string().max(200).optional(),
+});
+
+const verifyQuery = z.object({
+  full: z.enum(['0', '1', 'true', 'false'], { error: 'full must be 1 or 0' }).optional(),
 });
 
 export function registerAuditRoutes(app: FastifyInstance, deps: ServerDeps): void {
@@ -22,24 +26,14 @@ export function registerAuditRoutes(app: FastifyInstance, deps: ServerDeps): voi
       return reply.code(400).send({ error: i.message, field: i.path.join('.') });
     }
     const { afterSeq, limit, deploymentId, type, actor, q } = p.data;
-    const needle = q?.toLowerCase();
-    // Text and actor filters run here, paging through the store so `limit` still holds.
-    const events = [];
-    let cursor = afterSeq;
-    for (let pages = 0; events.length < limit && pages < 50; pages++) {
-      const page = await deps.store.audit({ afterSeq: cursor, limit: needle || actor ? 1000 : limit, ...(deploymentId ? { deploymentId } : {}), ...(type ? { type } : {}) });
-      if (page.length === 0) break;
-      cursor = page[page.length - 1].seq;
-      for (const e of page) {
-        if (actor && e.actor !== actor) continue;
-        if (needle && !JSON.stringify(e).toLowerCase().includes(needle)) continue;
-        events.push(e);
-        if (events.length >= limit) break;
-      }
-      if (!needle && !actor) break;
-    }
-    const next = events.length ? events[events.length - 1].seq : cursor;
-    return { events, nextAfterSeq: next };
+    // every filter, the text included, is answered by the store from an index
+    const events = await deps.store.audit({ afterSeq, limit, ...(deploymentId ? { deploymentId } : {}), ...(type ? { type } : {}), ...(actor ? { actor } : {}), ...(q ? { q } : {}) });
+    return { events, nextAfterSeq: events.length ? events[events.length - 1].seq : afterSeq };
   });
-  app.get('/api/audit/verify', async () => deps.store.verifyAudit());
+  // from the last checkpoint by default; ?full=1 walks the whole chain
+  app.get('/api/audit/verify', async (req, reply) => {
+    const p = verifyQuery.safeParse(req.query);
+    if (!p.success) return reply.code(400).send({ error: p.error.issues[0].message, field: 'full' });
+    return deps.store.verifyAudit({ full: p.data.full === '1' || p.data.full === 'true' });
+  });
 }

@@ -8,7 +8,7 @@ import { dict } from '../../core/own.js';
 import { deriveState } from '../../loop/state.js';
 import type { ServerDeps } from '../app.js';
 import { actorOf } from '../auth.js';
-import { detail, listItem } from '../views.js';
+import { detail } from '../views.js';
 
 const STATUSES: [DeploymentStatus, ...DeploymentStatus[]] = ['watching', 'awaiting_approval', 'acting', 'verifying', 'healthy', 'rolled_back', 'scaled_up', 'escalated', 'action_failed', 'action_unknown', 'not_recovered', 'cancelled'];
 
@@ -52,9 +52,8 @@ export function registerDeploymentRoutes(app: FastifyInstance, deps: ServerDeps,
       const i = q.error.issues[0];
       return reply.code(400).send({ error: i.message, field: i.path.join('.') });
     }
-    const list = await deps.store.listDeployments(q.data);
-    const deployments = await Promise.all(list.map(async (d) => listItem(d, await deps.store.events(d.id))));
-    return { deployments } satisfies DeploymentListResponse;
+    // one indexed query: each row carries its summary, kept by the store as events are appended
+    return { deployments: await deps.store.listDeploymentItems(q.data) } satisfies DeploymentListResponse;
   });
 
   app.get<{ Params: { id: string }; Querystring: { series?: string } }>('/api/deployments/:id', async (req, reply) => {
