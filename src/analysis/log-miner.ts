@@ -58,6 +58,7 @@ const RECENT_CAP = 1 << 16;
 const HAS_LETTER_RE = /[A-Za-z]/;
 const MAX_TOKENS = 128;
 const PAIR_MAX_TOKENS = 16;
+const SCARCE_FACTOR = 3;
 const HOLE = '\u0002';
 // Scratch arrays for per-position hashes (templates have at most MAX_TOKENS positions): reused,
 // because a typed array per new template costs more than the loops that fill it. place and
@@ -117,21 +118,40 @@ function fnv1a(s: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Upper-case identifiers (SCREEN_ON, NEW, TIME_TICK) name states and events: constants. */
-function isEnumLike(tok: string): boolean {
-  // take the last identifier segment of dotted / prefixed tokens: action:android.intent.action.SCREEN_ON
-  let end = tok.length;
-  while (end > 0 && !/[A-Za-z0-9_]/.test(tok[end - 1])) end--;
-  let start = end;
-  while (start > 0 && /[A-Za-z0-9_]/.test(tok[start - 1])) start--;
-  const seg = tok.slice(start, end);
-  if (seg.length < 2) return false;
+/**
+ * How many of a hole's fillers name states or events: upper-case identifiers (SCREEN_ON, NEW,
+ * TIME_TICK) written by different statements, hence constants. What is looked at is the
+ * identifier (a run of letters, digits and '_') where the fillers start to differ, so a path or a
+ * dotted name that merely ends in an upper-case word (.../config/COMPONENTS) is judged by the part
+ * that varies; an identifier with digits (CPU25, MC3) is a numbered instance, not a state name.
+ */
+function enumFillers(fillers: readonly string[]): number {
+  if (fillers.length < 2) return 0;
+  let common = fillers[0].length;
+  for (const f of fillers) {
+    let k = 0;
+    while (k < common && k < f.length && f.charCodeAt(k) === fillers[0].charCodeAt(k)) k++;
+    common = k;
+  }
+  let enums = 0;
+  for (const f of fillers) if (isEnumAt(f, Math.min(common, f.length - 1))) enums++;
+  return enums;
+}
+
+const isIdent = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+function isEnumAt(tok: string, at: number): boolean {
+  if (at < 0 || !isIdent(tok.charCodeAt(at))) return false;
+  let start = at;
+  while (start > 0 && isIdent(tok.charCodeAt(start - 1))) start--;
+  let end = at;
+  while (end < tok.length && isIdent(tok.charCodeAt(end))) end++;
+  if (end - start < 2) return false;
   let letters = 0;
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg.charCodeAt(i);
-    if (c >= 97 && c <= 122) return false;
+  for (let i = start; i < end; i++) {
+    const c = tok.charCodeAt(i);
     if (c >= 65 && c <= 90) letters++;
-    else if (c !== 95 && !(c >= 48 && c <= 57)) return false;
+    else if (c !== 95) return false;
   }
   return letters >= 2;
 }
@@ -308,10 +328,12 @@ export class TemplateMiner {
       s2 = (s2 + h2[i]) | 0;
     }
     for (let p = 0; p < n; p++) {
-      if (t[p] === GEN || t[p] === WILDCARD || !hasContext(n, words - word[p], 1)) continue;
+      if (t[p] === GEN || t[p] === WILDCARD) continue;
+      const need = this.fillersNeeded(n, words - word[p], 1);
+      if (need === 0) continue;
       const h = this.hole(s1 - h1[p] + 1, s2 - h2[p] + 1, t[p], null, g);
       const size = addFiller(h, t[p], null, g);
-      if (size >= this.minFillers && this.shouldGeneralise(h)) {
+      if (size >= need && this.shouldGeneralise(h, need)) {
         return this.generalise(h, [p]);
       }
     }
@@ -321,7 +343,7 @@ export class TemplateMiner {
       for (let p = 0; p < n; p++) {
         if (t[p] === GEN || t[p] === WILDCARD) continue;
         for (let q = p + 1; q < n; q++) {
-          if (t[q] === GEN || t[q] === WILDCARD || !hasContext(n, words - word[p] - word[q], 2)) continue;
+          if (t[q] === GEN || t[q] === WILDCARD || this.fillersNeeded(n, words - word[p] - word[q], 2) !== this.minFillers) continue;
           const h = this.hole(s1 - h1[p] - h1[q] + 2, s2 - h2[p] - h2[q] + 2, t[p], t[q], g);
           const size = addFiller(h, t[p], t[q], g);
           if (size >= this.minFillers && this.shouldGeneralisePair(h)) {
@@ -331,6 +353,18 @@ export class TemplateMiner {
       }
     }
     return g;
+  }
+
+  /**
+   * Distinct fillers k positions need before they become <*>, given the template's constant
+   * words outside them; 0 = never. With ample fixed context (see hasContext) minFillers do; with
+   * only one constant word per position ("Displayed <*> <*>", "<*> started") the evidence must be
+   * SCARCE_FACTOR times stronger, since a handful of short statements that share one word
+   * (Creating / Deleting / Removing directory) look like a variable too; with none, never.
+   */
+  private fillersNeeded(n: number, constants: number, k: number): number {
+    if (hasContext(n, constants, k)) return this.minFillers;
+    return constants >= k && k === 1 ? this.minFillers * SCARCE_FACTOR : 0;
   }
 
   /** The hole with key (ka, kb); a new one gets (a, b) from g as its first filler. */
@@ -343,7 +377,7 @@ export class TemplateMiner {
     return h;
   }
 
-  /** A pair hole generalises when both positions vary (else a one-position hole covers it). */
+  /** A pair hole generalises when both positions vary by themselves (else a one-position hole covers it). */
   private shouldGeneralisePair(h: Hole): boolean {
     const a = new Set<string>();
     const b = new Set<string>();
@@ -352,25 +386,22 @@ export class TemplateMiner {
       a.add(x);
       b.add(y);
     }
-    if (a.size < 2 || b.size < 2) return false;
-    let enums = 0;
-    for (const x of a) if (isEnumLike(x)) enums++;
-    for (const y of b) if (isEnumLike(y)) enums++;
-    if (enums >= 2) return false;
+    // each position must show a variable's spread by itself: a constant word that picks the
+    // statement (Accepted / Failed) co-varies with any real variable beside it, and the pair
+    // would merge the two statements
+    if (a.size < this.minFillers || b.size < this.minFillers) return false;
+    if (enumFillers([...a]) + enumFillers([...b]) >= 2) return false;
     const seen = new Set<Group>();
     for (const g of fillersOf(h).values()) seen.add(find(g));
     return seen.size >= this.minFillers;
   }
 
-  private shouldGeneralise(h: Hole): boolean {
-    let enums = 0;
+  private shouldGeneralise(h: Hole, need: number): boolean {
     const seen = new Set<Group>();
-    for (const [tok, g] of fillersOf(h)) {
-      seen.add(find(g));
-      if (isEnumLike(tok)) enums++;
-    }
-    if (seen.size < this.minFillers) return false;
-    return enums < 2;
+    const fillers = fillersOf(h);
+    for (const g of fillers.values()) seen.add(find(g));
+    if (seen.size < need) return false;
+    return enumFillers([...fillers.keys()]) < 2;
   }
 
   /** Merge every group filling hole h into the earliest one, with <*> at position p. */
