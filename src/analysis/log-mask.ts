@@ -142,8 +142,12 @@ export function maskToken(tok: string): string {
   const path = maskPathOrUrl(tok);
   if (path !== null) return path;
   if (dots >= 2) tok = tok.replace(DOTTED_RE, maskHosts);
-  return digit ? maskDigits(tok, dots) : tok;
+  if (!digit) return tok;
+  const m = maskDigits(tok, dots);
+  // two rules may mask adjacent parts (a MAC-like tail after a number: 87T79:90:93:37): one value
+  return m.indexOf('<*><*>') >= 0 ? m.replace(ADJACENT_RE, WILDCARD) : m;
 }
+const ADJACENT_RE = /(?:<\*>){2,}/g;
 
 /** maskToken for a token known to contain a digit and not to be a path/URL. */
 function maskDigits(tok: string, dots: number): string {

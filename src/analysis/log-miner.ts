@@ -49,6 +49,11 @@ export interface TemplateMinerOptions {
   maxTemplates?: number;
   /** distinct fillers a one-position hole needs before it becomes <*>. Default 3. */
   minFillers?: number;
+  /**
+   * how many times minFillers a hole with scarce fixed context needs (one constant word per
+   * generalised position, see fillersNeeded). Default 3.
+   */
+  scarceFactor?: number;
 }
 
 /** A generalised position is written exactly like a masked value: both mean "varies here". */
@@ -58,7 +63,6 @@ const RECENT_CAP = 1 << 16;
 const HAS_LETTER_RE = /[A-Za-z]/;
 const MAX_TOKENS = 128;
 const PAIR_MAX_TOKENS = 16;
-const SCARCE_FACTOR = 3;
 const HOLE = '\u0002';
 // Scratch arrays for per-position hashes (templates have at most MAX_TOKENS positions): reused,
 // because a typed array per new template costs more than the loops that fill it. place and
@@ -159,6 +163,7 @@ function isEnumAt(tok: string, at: number): boolean {
 export class TemplateMiner {
   private readonly maxTemplates: number;
   private readonly minFillers: number;
+  private readonly scarceFactor: number;
   /** masked key -> group that first matched it (leaf cache) */
   private readonly leaves = new Map<string, Group>();
   /** digit skeleton of the premasked line -> group (the line's group when it was masked) */
@@ -171,6 +176,8 @@ export class TemplateMiner {
   private readonly signatures = new Map<number, Map<string, number[]>>();
   /** holes by their key: two 32-bit hashes (see registerHoles) */
   private readonly holes = new IntPairMap<Hole>();
+  /** groups by value skeleton (see registerHoles), keyed like holes */
+  private readonly valueGroups = new IntPairMap<Group[]>();
   private readonly ids = new Set<string>();
   private readonly roots: Group[] = [];
   /** groups by token count (for the similarity fallback once the cap is reached) */
@@ -181,6 +188,7 @@ export class TemplateMiner {
   constructor(opts: TemplateMinerOptions = {}) {
     this.maxTemplates = opts.maxTemplates ?? 5000;
     this.minFillers = opts.minFillers ?? 3;
+    this.scarceFactor = opts.scarceFactor ?? 3;
   }
 
   /** Assign one message to a template (creating or generalising one); returns that template. */
@@ -327,6 +335,28 @@ export class TemplateMiner {
       s1 = (s1 + h1[i]) | 0;
       s2 = (s2 + h2[i]) | 0;
     }
+    // Values the masker left (names with numbers: CPU25, KB4276038, Package_<*>_for_KB12): groups
+    // that agree on every token without a digit or a masked part are one statement when enough of
+    // them differ only in such tokens, however many of those vary at once (pair holes stop at two
+    // positions and at PAIR_MAX_TOKENS tokens).
+    let v1 = s1;
+    let v2 = s2;
+    let valueWords = 0;
+    let values = 0;
+    for (let i = 0; i < n; i++) {
+      if (t[i] === GEN || !isValueLike(t[i])) continue;
+      values++;
+      valueWords += word[i];
+      v1 = (v1 - h1[i] + positionHash(GEN, i)) | 0;
+      v2 = (v2 - h2[i] + Math.imul(GEN_HASH2 ^ Math.imul(i + 1, 0xc2b2ae35), 0x27d4eb2f)) | 0;
+    }
+    if (values > 0) {
+      const need = this.fillersNeeded(n, words - valueWords, 1);
+      if (need > 0) {
+        const r = this.generaliseValues(v1 + 3, v2 + 3, g, need);
+        if (r !== null) return r;
+      }
+    }
     for (let p = 0; p < n; p++) {
       if (t[p] === GEN || t[p] === WILDCARD) continue;
       const need = this.fillersNeeded(n, words - word[p], 1);
@@ -359,12 +389,44 @@ export class TemplateMiner {
    * Distinct fillers k positions need before they become <*>, given the template's constant
    * words outside them; 0 = never. With ample fixed context (see hasContext) minFillers do; with
    * only one constant word per position ("Displayed <*> <*>", "<*> started") the evidence must be
-   * SCARCE_FACTOR times stronger, since a handful of short statements that share one word
+   * scarceFactor times stronger, since a handful of short statements that share one word
    * (Creating / Deleting / Removing directory) look like a variable too; with none, never.
    */
   private fillersNeeded(n: number, constants: number, k: number): number {
     if (hasContext(n, constants, k)) return this.minFillers;
-    return constants >= k && k === 1 ? this.minFillers * SCARCE_FACTOR : 0;
+    return constants >= k && k === 1 ? this.minFillers * this.scarceFactor : 0;
+  }
+
+  /**
+   * Add g to the groups sharing its value skeleton (key ka, kb: see registerHoles); once `need` of
+   * them exist, merge them with <*> wherever they differ. Returns the merged group, or null.
+   */
+  private generaliseValues(ka: number, kb: number, g: Group, need: number): Group | null {
+    let list = this.valueGroups.get(ka, kb);
+    if (list === undefined) {
+      this.valueGroups.set(ka, kb, [g]);
+      return null;
+    }
+    const roots = new Set<Group>();
+    for (const x of list) roots.add(find(x));
+    if (roots.has(g)) return null;
+    roots.add(g);
+    // keep the list short: merged groups are represented by their survivor
+    list = [...roots];
+    this.valueGroups.set(ka, kb, list);
+    if (list.length < need) return null;
+    const t = g.tokens;
+    const ps: number[] = [];
+    for (let p = 0; p < t.length; p++) {
+      if (t[p] === GEN) continue;
+      for (const x of list) {
+        if (x.tokens[p] !== t[p]) {
+          ps.push(p);
+          break;
+        }
+      }
+    }
+    return ps.length === 0 ? null : this.generalise(list, ps);
   }
 
   /** The hole with key (ka, kb); a new one gets (a, b) from g as its first filler. */
@@ -405,9 +467,9 @@ export class TemplateMiner {
   }
 
   /** Merge every group filling hole h into the earliest one, with <*> at position p. */
-  private generalise(h: Hole, ps: number[]): Group {
+  private generalise(h: Hole | Group[], ps: number[]): Group {
     const groups = new Set<Group>();
-    for (const g of fillersOf(h).values()) groups.add(find(g));
+    for (const g of Array.isArray(h) ? h : fillersOf(h).values()) groups.add(find(g));
     const sorted = [...groups].sort((a, b) => a.seq - b.seq);
     const survivor = sorted[0];
     for (const g of sorted.slice(1)) {
@@ -505,6 +567,16 @@ function hasContext(n: number, constants: number, k: number): boolean {
 }
 
 const GEN_HASH = tokenHash1(GEN);
+const GEN_HASH2 = tokenHash2(GEN);
+
+/** A token that holds a value: a digit, or a part the masker replaced. */
+function isValueLike(tok: string): boolean {
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return tok.indexOf(WILDCARD) >= 0;
+}
 
 /** Hash of a token at a position (a template's hash is the sum over its positions). */
 function positionHash(tok: string, i: number): number {
