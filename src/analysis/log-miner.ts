@@ -470,36 +470,46 @@ export class TemplateMiner {
   private generalise(h: Hole | Group[], ps: number[]): Group {
     const groups = new Set<Group>();
     for (const g of Array.isArray(h) ? h : fillersOf(h).values()) groups.add(find(g));
-    const sorted = [...groups].sort((a, b) => a.seq - b.seq);
-    const survivor = sorted[0];
-    for (const g of sorted.slice(1)) {
+    const first = groups.values().next().value as Group;
+    const t = first.tokens.slice();
+    for (const p of ps) t[p] = GEN;
+    // Groups the new template covers join it too (a group made before the positions were known to
+    // vary, e.g. one with a literal where the template now has <*>), as they would have if they
+    // had arrived now: the grouping does not depend on which line came first.
+    this.addCovered(t, groups);
+    let survivor = first;
+    for (const g of groups) if (g.seq < survivor.seq) survivor = g;
+    for (const g of groups) {
+      if (g === survivor) continue;
       g.parent = survivor;
       survivor.count += g.count;
       this.live--;
     }
-    const t = survivor.tokens.slice();
-    for (const p of ps) t[p] = GEN;
-    const key = t.join(SEP);
-    // a group that already has this exact template (e.g. a masked value at p) is the same one
-    const same = this.byTemplate.get(key);
-    let winner = survivor;
-    if (same) {
-      const r = find(same);
-      if (r !== survivor) {
-        const [a, b] = r.seq < survivor.seq ? [r, survivor] : [survivor, r];
-        b.parent = a;
-        a.count += b.count;
-        this.live--;
-        winner = a;
-      }
-    }
-    winner.tokens = t;
-    winner.out.template = renderTemplate(t);
-    winner.out.count = winner.count;
-    this.setTemplate(key, t, winner);
+    survivor.tokens = t;
+    survivor.out.template = renderTemplate(t);
+    survivor.out.count = survivor.count;
+    this.setTemplate(t.join(SEP), t, survivor);
     this.addSignature(t);
     // the generalised template may itself fill a hole with other generalised templates
-    return this.registerHoles(winner);
+    return this.registerHoles(survivor);
+  }
+
+  /** Add to `into` every live group of t's length that t covers (equal wherever t is not <*>). */
+  private addCovered(t: string[], into: Set<Group>): void {
+    const n = t.length;
+    const same = this.byLength.get(n);
+    if (same === undefined) return;
+    let w = 0;
+    for (let k = 0; k < same.length; k++) {
+      const g = same[k];
+      if (g.parent !== null) continue; // merged: dropped from the list while passing
+      same[w++] = g;
+      if (into.has(g)) continue;
+      let i = 0;
+      while (i < n && (t[i] === GEN || t[i] === g.tokens[i])) i++;
+      if (i === n) into.add(g);
+    }
+    same.length = w;
   }
 
   private addSignature(t: string[]): void {
