@@ -37,19 +37,59 @@ const isNumberSep = (c: number): boolean => c === 46 || c === 58 || c === 44;
 const isHexLetter = (c: number): boolean => (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 
 const DOTTED_RE = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){2,}/g;
-/** A dotted name is an address when a label starts with a digit or holds a 2+ digit number. */
+/**
+ * A dotted name is an address when a label starts with a value (10.0.0.1, 5.36.59.76.dsl.example.net),
+ * holds a value of 2+ characters (ip-10-1.ec2.internal), or a name in it holds a 2+ digit number
+ * (web12.example.org). Values are judged as whole runs (see valueRunEnd), never by which
+ * characters of a run are digits: the line cache (log-skeleton.ts) relies on that.
+ */
 function maskDotted(m: string): string {
-  let run = 0;
   let labelStart = true;
-  for (let k = 0; k < m.length; k++) {
+  for (let k = 0; k < m.length; ) {
     const c = m.charCodeAt(k);
-    if (isDigit(c)) {
-      if (labelStart || ++run >= 2) return WILDCARD;
-    } else run = 0;
-    labelStart = c === 46;
+    if (!isAlnum(c)) {
+      labelStart = c === 46;
+      k++;
+      continue;
+    }
+    let e = k + 1;
+    while (e < m.length && isAlnum(m.charCodeAt(e))) e++;
+    if (isValueRun(m, k, e)) {
+      if (labelStart || e - k >= 2) return WILDCARD;
+    } else {
+      for (let d = k + 1; d < e; d++) if (isDigit(m.charCodeAt(d)) && isDigit(m.charCodeAt(d - 1))) return WILDCARD;
+    }
+    labelStart = false;
+    k = e;
   }
   return m;
 }
+
+/**
+ * Whether the alphanumeric run t[s, e) is a value: it starts with a digit (10, 3ms, 0x1f), or is 6+
+ * hexadecimal characters with a digit (a489c868f0). Which characters are digits and which hex
+ * letters does not matter beyond that, so the line cache can read them alike.
+ */
+function isValueRun(t: string, s: number, e: number): boolean {
+  if (isDigit(t.charCodeAt(s))) return true;
+  if (e - s < 6) return false;
+  let digit = false;
+  for (let k = s; k < e; k++) {
+    const c = t.charCodeAt(k);
+    if (isDigit(c)) digit = true;
+    else if (!isHexLetter(c)) return false;
+  }
+  return digit;
+}
+
+/** Whether a value run starts at t[s] (a run start: t[s - 1] is not alphanumeric). */
+function valueRunAt(t: string, s: number): boolean {
+  if (s >= t.length || !isAlnum(t.charCodeAt(s))) return false;
+  let e = s + 1;
+  while (e < t.length && isAlnum(t.charCodeAt(e))) e++;
+  return isValueRun(t, s, e);
+}
+
 // Host names are values: the same statement runs against many hosts. A host name here: 3+ labels
 // of letters/digits/hyphens ending in a top-level label that names networks: a country code, a
 // generic domain (com, org, net, ...), or a private suffix (internal, local, lan, corp). Dotted
@@ -71,7 +111,8 @@ function maskHosts(m: string): string {
 
 // name:port is an endpoint, so the name is a host even with one dot (csdnimg.cn:80); source
 // locations (Foo.cpp:120) look alike and are code, not hosts.
-const HOSTPORT_RE = /[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,6})(?=:\d)/g;
+// (the port: a value run, see isValueRun)
+const HOSTPORT_RE = /[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,6})(?=:(?:\d|(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}(?![A-Za-z0-9])))/g;
 const SOURCE_EXT = new Set(['c', 'h', 'cc', 'cpp', 'hpp', 'cxx', 'java', 'py', 'go', 'js', 'ts', 'rb', 'cs', 'm', 'mm', 'swift', 'kt', 'scala', 'rs', 'php', 'pl', 'lua', 'erl', 'ex', 'exs']);
 function maskHostPort(m: string, ext: string): string {
   return SOURCE_EXT.has(ext.toLowerCase()) ? m : WILDCARD;
@@ -189,11 +230,11 @@ function maskDigits(tok: string, dots: number): string {
         const p = tok.charCodeAt(s - 1);
         if ((p === 45 || p === 43 || p === 60 || p === 62 || p === 126) && (s === 1 || !isAlnum(tok.charCodeAt(s - 2)))) s--;
       }
-      // absorb .digits / :digits continuations: 10.0.0.1, 1.2.3, 12:30:45.123, 3.5GB; and a
+      // absorb .value / :value continuations: 10.0.0.1, 1.2.3, 12:30:45.123, 3.5GB; and a
       // micro sign, which is a unit's letter after a number (38.6µs, 250μs)
       for (;;) {
         if (j < n && isMicro(tok.charCodeAt(j))) j++;
-        else if (j + 1 < n && isNumberSep(tok.charCodeAt(j)) && isDigit(tok.charCodeAt(j + 1))) j += 1;
+        else if (j + 1 < n && isNumberSep(tok.charCodeAt(j)) && valueRunAt(tok, j + 1)) j += 1;
         else break;
         while (j < n && (isAlnum(tok.charCodeAt(j)) || isMicro(tok.charCodeAt(j)))) j++;
       }
@@ -407,10 +448,10 @@ export function tokensOfPremasked(m: string): string[] {
       const tok = m.slice(start, i);
       // a month/weekday name next to a number is part of a date; the next token is the text after
       // this one's separator (after a run of whitespace when splitting on any whitespace)
-      if (tok.length <= 9 && (prevValue || nextIsDigit(m, i, anySpace)) && CALENDAR.has(tok.toLowerCase())) pushMasked(WILDCARD);
+      if (tok.length <= 9 && (prevValue || nextIsValue(m, i, anySpace)) && CALENDAR.has(tok.toLowerCase())) pushMasked(WILDCARD);
       // a bracket padded away from its number ("[   18.926341]", as dmesg writes times) is one
       // token with it, so the padding's width does not change the token count
-      else if (tok.length === 1 && (tok === '[' || tok === '(') && nextIsDigit(m, i, anySpace)) pendingOpen = tok;
+      else if (tok.length === 1 && (tok === '[' || tok === '(') && nextIsValue(m, i, anySpace)) pendingOpen = tok;
       else pushMasked(tok); // plain word: no rule applies
       continue;
     }
@@ -426,10 +467,10 @@ export function tokensOfPremasked(m: string): string[] {
   return result;
 }
 
-/** Whether the token after the separator at `i` (and any padding) starts with a digit. */
-function nextIsDigit(m: string, i: number, anySpace: boolean): boolean {
+/** Whether the token after the separator at `i` (and any padding) starts with a value run. */
+function nextIsValue(m: string, i: number, anySpace: boolean): boolean {
   if (i >= m.length) return false;
   let k = i + 1;
   while (k < m.length && (anySpace ? isSpace(m.charCodeAt(k)) : m.charCodeAt(k) === 32)) k++;
-  return isDigit(m.charCodeAt(k));
+  return valueRunAt(m, k);
 }

@@ -193,6 +193,46 @@ export class TemplateMiner {
 
   /** Assign one message to a template (creating or generalising one); returns that template. */
   add(message: string): MinedTemplate {
+    return this.assign(message).out;
+  }
+
+  /**
+   * add(), returning the group's number instead (dense, from 0 in order of creation): for callers
+   * that keep one entry per line (`logs mine`), an integer in a typed array instead of a
+   * reference. templateAt(n) gives the group's current template.
+   */
+  addIndex(message: string): number {
+    return this.assign(message).seq;
+  }
+
+  /**
+   * addIndex for a line given as UTF-8 bytes src[s, e) (no line break): a line whose shape is known
+   * is found from its bytes, with no string made for it; only a new shape is decoded and masked.
+   */
+  addBytes(src: Uint8Array, s: number, e: number): number {
+    const sh = this.shapes.hashBytes(src, s, e);
+    if (sh >= 0 && (sh & MAY_PREMASK) === 0) {
+      const hit = this.shapes.get(sh);
+      if (hit !== undefined) {
+        const r = find(hit);
+        r.count++;
+        r.out.count = r.count;
+        return r.seq;
+      }
+      // preMask would not change it: the line is its own premasked form, cached under these bytes
+      const g = this.group(decode(src, s, e));
+      this.shapes.set(sh, g);
+      return this.counted(g).seq;
+    }
+    return this.assign(decode(src, s, e)).seq;
+  }
+
+  /** Current template of the group numbered n by addIndex (merged groups give their survivor's). */
+  templateAt(n: number): MinedTemplate {
+    return find(this.roots[n]).out;
+  }
+
+  private assign(message: string): Group {
     // Fast path. Two messages with the same digit skeleton (log-skeleton.ts: digits read as 0
     // except in names such as ssh2) mask to the same tokens, hence the same group, so the group of
     // a known skeleton is found without masking again. It is looked up by a hash computed in one
@@ -207,12 +247,15 @@ export class TemplateMiner {
       if (p !== message) sh = this.shapes.hash(p);
     }
     const hit = this.shapes.get(sh);
-    if (hit !== undefined) {
-      const r = find(hit);
-      r.count++;
-      r.out.count = r.count;
-      return r.out;
-    }
+    if (hit !== undefined) return this.counted(hit);
+    const g = this.group(p);
+    // bounded (see SkeletonCache): cleared when full, which only costs re-masking
+    this.shapes.set(sh, g);
+    return this.counted(g);
+  }
+
+  /** The group (as first found: resolve with find) of a premasked line of an unknown shape. */
+  private group(p: string): Group {
     const tokens = tokensOfPremasked(p);
     // bound the work per message: the tail of a very long line (a dump) is data
     if (tokens.length > MAX_TOKENS) {
@@ -225,12 +268,15 @@ export class TemplateMiner {
       g = this.place(tokens, key);
       if (this.leaves.size < this.maxTemplates * 4) this.leaves.set(key, g);
     }
-    // bounded (see SkeletonCache): cleared when full, which only costs re-masking
-    this.shapes.set(sh, g);
-    g = find(g);
-    g.count++;
-    g.out.count = g.count;
-    return g.out;
+    return g;
+  }
+
+  /** Count one more line for g's current group; returns that group. */
+  private counted(g: Group): Group {
+    const r = find(g);
+    r.count++;
+    r.out.count = r.count;
+    return r;
   }
 
   /** All current templates (merged groups excluded), in order of first appearance. */
@@ -551,6 +597,13 @@ export class TemplateMiner {
     this.live--; // overflow groups do not count against the cap
     return g;
   }
+}
+
+// (a BOM is kept, as in the text the line came from)
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function decode(src: Uint8Array, s: number, e: number): string {
+  return utf8.decode(src.subarray(s, e));
 }
 
 function find(g: Group): Group {
