@@ -40,16 +40,20 @@ export class ByteOutput {
 
   /** The next of the numbers 1, 2, 3, ... (in decimal): a counter kept as digits, so it costs a copy. */
   nextCount(): void {
-    const d = this.counter;
+    let d = this.counter;
     let i = d.length - 1;
     // increment the last digit, carrying left; a carry out of the first digit adds one
     while (i >= 0 && d[i] === 57) d[i--] = 48;
     if (i >= 0) d[i]++;
     else {
-      this.counter = new Uint8Array(d.length + 1).fill(48);
-      this.counter[0] = 49;
+      d = this.counter = new Uint8Array(d.length + 1).fill(48);
+      d[0] = 49;
     }
-    this.bytes(this.counter);
+    this.room(d.length);
+    const b = this.buf;
+    const p = this.pos;
+    for (let k = 0; k < d.length; k++) b[p + k] = d[k];
+    this.pos = p + d.length;
   }
 
   private counter = new Uint8Array([48]);
