@@ -12,10 +12,10 @@
 // (The masker's own per-token cache uses the finer digit skeleton of sameSkeletonAt.)
 import { detached } from './detached.js';
 
-// Long texts are hashed from their UTF-8 bytes: TextEncoder.encodeInto copies a string into a
-// buffer natively, and a loop over a Uint8Array is much cheaper than one charCodeAt per character
-// (the hash is on the hot path of every log line). Short texts skip the call, whose fixed cost
-// outweighs the loop.
+// Texts are hashed from their UTF-8 bytes: TextEncoder.encodeInto copies a string into a buffer
+// natively, and a loop over a Uint8Array is much cheaper than one charCodeAt per character (the
+// hash is on the hot path of every log line). Short ASCII texts are copied by a loop instead: the
+// call's fixed cost outweighs it.
 const encoder = new TextEncoder();
 const SCRATCH = 1 << 14;
 const SHORT = 24;
@@ -60,70 +60,39 @@ MARKS[0xef] = 2;
 /** Set in a skeleton hash when preMask may change the text (a quote, or dashes laid out as in a UUID). */
 export const MAY_PREMASK = 1 << 29;
 
-/** Bytes of the skeleton foldHash left in its buffer, or -1 when the text must be compared as a string. */
+/** Bytes of the skeleton foldHash left in its buffer, or -1 when the text must be compared as a string (see foldHash). */
 let foldedBytes = -1;
 
 const mix = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
 
-// A '-' at i followed by three more 5 apart is the 8-4-4-4-12 layout preMask's UUID rule needs
-// (checked inline below, on characters and on bytes).
-
 /**
  * Hash of a text's skeleton in 29 bits, plus MAY_PREMASK: small enough to stay an unboxed map
  * key. Computed in one pass over runs without building the skeleton string; the flag comes from
- * the same pass, so a line that preMask would leave alone costs no other scan. A long text's
- * skeleton is left in `buf` as UTF-8 bytes (value runs folded) for a byte compare, unless it could
- * not be trusted to stand for the text: cut at the buffer's end, or with a 0xEF lead byte
- * (encodeInto writes a lone surrogate as U+FFFD, EF BF BD, so two different texts could give the
- * same bytes).
+ * the same pass, so a line that preMask would leave alone costs no other scan. The skeleton is
+ * left in `buf` as UTF-8 bytes (value runs folded) for a byte compare, unless it could not be
+ * trusted to stand for the text: cut at the buffer's end, or with a 0xEF lead byte (encodeInto
+ * writes a lone surrogate as U+FFFD, EF BF BD, so two different texts could give the same bytes).
  */
 function foldHash(s: string, buf: Uint8Array): number {
   foldedBytes = -1;
-  if (s.length >= SHORT) {
-    const n = encoder.encodeInto(s, buf).written;
-    const cut = n >= buf.length - 4;
-    let h = foldBytes(buf, 0, n, buf);
-    // the flag must not depend on where a long text was cut: look at the rest natively
-    if (cut && (h & MAY_PREMASK) === 0 && /["'`-]/.test(s)) h |= MAY_PREMASK;
-    if (!cut && !foldUntrusted) foldedBytes = n;
-    return h;
+  // (isAscii copies a short ASCII text itself)
+  const n = s.length < SHORT && isAscii(s, buf) ? s.length : encoder.encodeInto(s, buf).written;
+  const cut = n >= buf.length - 4;
+  let h = foldBytes(buf, 0, n, buf);
+  // the flag must not depend on where a long text was cut: look at the rest natively
+  if (cut && (h & MAY_PREMASK) === 0 && /["'`-]/.test(s)) h |= MAY_PREMASK;
+  if (!cut && !foldUntrusted) foldedBytes = n;
+  return h;
+}
+
+/** Whether s is ASCII; if so it is copied into buf as bytes. */
+function isAscii(s: string, buf: Uint8Array): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return false;
+    buf[i] = c;
   }
-  const n = s.length;
-  let h = 0x811c9dc5 ^ n;
-  let marks = 0;
-  let i = 0;
-  while (i < n) {
-    let c = s.charCodeAt(i);
-    let b = c < 256 ? BITS[c] : NOT_ALNUM;
-    if (b === NOT_ALNUM) {
-      if (c < 256) {
-        const m = MARKS[c];
-        if (m === 4) {
-          if (i + 15 < n && s.charCodeAt(i + 5) === 45 && s.charCodeAt(i + 10) === 45 && s.charCodeAt(i + 15) === 45) marks |= 1;
-        } else marks |= m;
-      }
-      h = mix(h, c);
-      i++;
-      continue;
-    }
-    const start = i;
-    const h0 = h;
-    const first = b;
-    let seen = 0;
-    for (;;) {
-      h = mix(h, c);
-      seen |= b;
-      if (++i >= n) break;
-      c = s.charCodeAt(i);
-      b = c < 256 ? BITS[c] : NOT_ALNUM;
-      if (b === NOT_ALNUM) break;
-    }
-    if (isValueRun(first, seen, i - start)) {
-      h = h0;
-      for (let k = start; k < i; k++) h = mix(h, FOLD[s.charCodeAt(k)]);
-    }
-  }
-  return finish(h, marks);
+  return true;
 }
 
 /** Whether the last foldBytes saw a 0xEF byte (see foldHash). */
@@ -144,6 +113,7 @@ function foldBytes(src: Uint8Array, s: number, e: number, dst: Uint8Array): numb
     if (b === NOT_ALNUM) {
       const m = MARKS[c];
       if (m === 4) {
+        // a '-' followed by three more 5 apart: the 8-4-4-4-12 layout preMask's UUID rule needs
         if (i + 15 < n && src[s + i + 5] === 45 && src[s + i + 10] === 45 && src[s + i + 15] === 45) marks |= 1;
       } else marks |= m;
       dst[i] = c;

@@ -16,10 +16,8 @@ export class ByteOutput {
   private blocked = false;
 
   constructor(private readonly out: Writable = process.stdout) {
-    out.on('error', (err: NodeJS.ErrnoException) => {
-      // the reader went away (`| head`): stop writing quietly
-      if (err.code === 'EPIPE') this.closed = true;
-      else throw err;
+    onReaderGone(out, () => {
+      this.closed = true;
     });
   }
 
@@ -76,15 +74,7 @@ export class ByteOutput {
   /** Resolves once the stream has taken what it was given (immediately unless it asked to wait). */
   async drained(): Promise<void> {
     if (!this.blocked || this.closed) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.out.off('drain', done);
-        this.out.off('close', done);
-        resolve();
-      };
-      this.out.on('drain', done);
-      this.out.on('close', done);
-    });
+    await drained(this.out);
     this.blocked = false;
   }
 
@@ -111,4 +101,25 @@ export class ByteOutput {
     if (this.closed) return;
     if (!this.out.write(data)) this.blocked = true;
   }
+}
+
+/** Calls gone() when the stream's reader goes away (EPIPE: `| head`); any other error is thrown. */
+export function onReaderGone(out: Writable, gone: () => void): void {
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') gone();
+    else throw err;
+  });
+}
+
+/** Resolves when the stream drains or closes, leaving no listener behind. */
+export function drained(out: Writable): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
 }

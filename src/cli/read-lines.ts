@@ -3,8 +3,8 @@
 // input size.
 // Lines end at "\n"; a trailing "\r" is dropped (CRLF files); a final line without "\n" still counts.
 import { createReadStream } from 'node:fs';
-import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { drained, onReaderGone } from './byte-output.js';
 import { CliError } from './errors.js';
 
 export function openInput(file: string | undefined): Readable {
@@ -69,9 +69,8 @@ export class OutputBuffer {
   private closed = false;
 
   constructor(private readonly out: Writable = process.stdout) {
-    out.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') this.closed = true;
-      else throw err;
+    onReaderGone(out, () => {
+      this.closed = true;
     });
   }
 
@@ -94,7 +93,7 @@ export class OutputBuffer {
     const data = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (!this.out.write(data)) await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]);
+    if (!this.out.write(data)) await drained(this.out);
   }
 }
 
