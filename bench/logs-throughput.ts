@@ -1,10 +1,13 @@
 // Throughput of `devops-commander logs mine`: the miner alone vs the command end to end (read the
-// file, mine, write the CSV), on one 2,000,000-line file made from the dev messages.
-// Usage: npx tsx bench/logs-throughput.ts [DIR] [--lines N] [--runs K] [--cli PATH] [--out FILE]
+// file, mine, write the CSV), on one 2,000,000-line file.
+// Usage: npx tsx bench/logs-throughput.ts [DIR] [--styles] [--lines N] [--runs K] [--cli PATH] [--out FILE]
 //   DIR: loghub-dev folder (default ../shared/bench-data/loghub-dev). The file repeats the 16,000
 //   dev messages (interleaved) with fresh numbers and hex ids on every repeat (names such as ssh2
-//   keep their digits), so values vary as in live logs while statements recur. The command runs from dist/ (`npm run build` first), in a child
-//   process whose stdout goes to /dev/null; K runs of each (default 3), interleaved, medians shown.
+//   keep their digits), so values vary as in live logs while statements recur. --styles takes the
+//   generated styles of bench/log-styles.ts instead (16,000 lines, 2,000 of each style, every
+//   line's values drawn afresh: UUIDs, request paths, hosts), the cloud and syslog kinds of lines.
+//   The command runs from dist/ (`npm run build` first), in a child process whose stdout goes to
+//   /dev/null; K runs of each (default 3), interleaved, medians shown.
 //   --out FILE keeps the generated file there (--runs 0 only writes it).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TemplateMiner } from '../src/analysis/log-miner.js';
 import { seededRandom } from '../src/core/random.js';
+import { STYLES, generateStyle } from './log-styles.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -24,13 +28,16 @@ if (!existsSync(join(import.meta.dirname, '../dist/src/cli/main.js')) && opt('--
   process.exit(1);
 }
 
+const styles = args.includes('--styles');
 const all: string[] = [];
-for (const sys of readdirSync(dir).sort()) {
-  const f = join(dir, sys, `${sys}_messages.txt`);
-  if (!existsSync(f)) continue;
-  const lines = readFileSync(f, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  all.push(...lines);
+if (!styles) {
+  for (const sys of readdirSync(dir).sort()) {
+    const f = join(dir, sys, `${sys}_messages.txt`);
+    if (!existsSync(f)) continue;
+    const lines = readFileSync(f, 'utf8').split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    all.push(...lines);
+  }
 }
 const work = mkdtempSync(join(tmpdir(), 'logs-throughput-'));
 const keep = opt('--out');
@@ -60,12 +67,14 @@ function fresh(run: string): string {
 }
 let written = 0;
 for (let rep = 0; written < total; rep++) {
+  // generated styles: a new draw of every style's 2,000 lines on every repeat
+  if (styles) all.splice(0, all.length, ...STYLES.flatMap((st) => generateStyle(st, 2000, 1000 + rep).messages));
   const chunk: string[] = [];
   for (let k = 0, i = 0; k < all.length && written < total; k++, i = (i + 7919) % all.length, written++) {
     // new values, same statements: every number and hex id is drawn afresh (a random hex id
     // has a new pattern of digits and letters); names with a digit in them (ssh2, en0,
     // jk2_init) stay as they are, as in live logs
-    chunk.push(rep === 0 ? all[i] : all[i].replace(VALUE_RUN, fresh));
+    chunk.push(styles ? all[i] : rep === 0 ? all[i] : all[i].replace(VALUE_RUN, fresh));
   }
   writeSync(fd, chunk.join('\n') + '\n');
 }

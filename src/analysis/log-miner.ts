@@ -30,7 +30,7 @@
 import { detached } from './detached.js';
 import { IntPairMap } from './int-pair-map.js';
 import { preMask, tokensOfPremasked, WILDCARD } from './log-mask.js';
-import { MAY_PREMASK, SkeletonCache } from './log-skeleton.js';
+import { MAY_PREMASK, maskUuidBytes, SkeletonCache } from './log-skeleton.js';
 
 export interface MinedTemplate {
   /**
@@ -210,22 +210,31 @@ export class TemplateMiner {
    * is found from its bytes, with no string made for it; only a new shape is decoded and masked.
    */
   addBytes(src: Uint8Array, s: number, e: number): number {
-    const sh = this.shapes.hashBytes(src, s, e);
-    if (sh >= 0 && (sh & MAY_PREMASK) === 0) {
-      const hit = this.shapes.get(sh);
-      if (hit !== undefined) {
-        const r = find(hit);
-        r.count++;
-        r.out.count = r.count;
-        return r.seq;
-      }
-      // preMask would not change it: the line is its own premasked form, cached under these bytes
-      const g = this.group(decode(src, s, e));
-      this.shapes.set(sh, g);
-      return this.counted(g).seq;
+    let sh = this.shapes.hashBytes(src, s, e);
+    if (sh < 0 || this.shapes.quoted) return this.assign(decode(src, s, e)).seq;
+    if ((sh & MAY_PREMASK) !== 0) {
+      // a UUID and no quote: premask the UUIDs in bytes and look the line up by those
+      const buf = this.lineBuf.length >= e - s ? this.lineBuf : (this.lineBuf = new Uint8Array(e - s));
+      e = maskUuidBytes(src, s, e, buf);
+      src = buf;
+      s = 0;
+      sh = this.shapes.hashBytes(src, 0, e);
     }
-    return this.assign(decode(src, s, e)).seq;
+    const hit = this.shapes.get(sh);
+    if (hit !== undefined) {
+      const r = find(hit);
+      r.count++;
+      r.out.count = r.count;
+      return r.seq;
+    }
+    // the bytes are the line's premasked form: masked once, cached under them
+    const g = this.group(decode(src, s, e));
+    this.shapes.set(sh, g);
+    return this.counted(g).seq;
   }
+
+  /** scratch for a line's bytes with UUIDs premasked (addBytes) */
+  private lineBuf = new Uint8Array(4096);
 
   /** Current template of the group numbered n by addIndex (merged groups give their survivor's). */
   templateAt(n: number): MinedTemplate {

@@ -49,11 +49,11 @@ const HEX_RUN = 6;
 /** A value run: starts with a digit, or is 6+ hex characters with a digit (first: the first character's bit, seen: all bits). */
 const isValueRun = (first: number, seen: number, len: number): boolean => first === DIGIT || ((seen & (DIGIT | OTHER_LETTER)) === DIGIT && len >= HEX_RUN);
 
-// Per character (or UTF-8 byte): 1 = preMask (log-mask.ts) may change the text from here (quotes
-// open quoted values); 4 = a '-', which does when it starts a UUID's dash layout (see isUuidDash);
+// Per character (or UTF-8 byte): 1 = preMask (log-mask.ts) may change the text from here (16: it is
+// a quote, which opens quoted values); 4 = a '-', which does when it starts a UUID's dash layout;
 // 2 = lead byte 0xEF, see foldHash.
 const MARKS = new Uint8Array(256);
-for (const c of '"\'`') MARKS[c.charCodeAt(0)] = 1;
+for (const c of '"\'`') MARKS[c.charCodeAt(0)] = 1 | 16;
 MARKS[45] = 4;
 MARKS[0xef] = 2;
 
@@ -97,6 +97,8 @@ function isAscii(s: string, buf: Uint8Array): boolean {
 
 /** Whether the last foldBytes saw a 0xEF byte (see foldHash). */
 let foldUntrusted = false;
+/** Whether the last foldBytes saw a quote (else MAY_PREMASK means a UUID's dash layout only). */
+let foldQuoted = false;
 
 /**
  * The skeleton hash of the UTF-8 bytes src[s, e), their skeleton written to dst from 0 (dst may be
@@ -114,7 +116,7 @@ function foldBytes(src: Uint8Array, s: number, e: number, dst: Uint8Array): numb
       const m = MARKS[c];
       if (m === 4) {
         // a '-' followed by three more 5 apart: the 8-4-4-4-12 layout preMask's UUID rule needs
-        if (i + 15 < n && src[s + i + 5] === 45 && src[s + i + 10] === 45 && src[s + i + 15] === 45) marks |= 1;
+        if (i + 15 < n && src[s + i + 5] === 45 && src[s + i + 10] === 45 && src[s + i + 15] === 45) marks |= 9;
       } else marks |= m;
       dst[i] = c;
       h = mix(h, c);
@@ -146,6 +148,7 @@ function foldBytes(src: Uint8Array, s: number, e: number, dst: Uint8Array): numb
     }
   }
   foldUntrusted = (marks & 2) !== 0;
+  foldQuoted = (marks & 16) !== 0;
   return finish(h, marks);
 }
 
@@ -284,8 +287,12 @@ export class SkeletonCache<V> {
     const h = foldBytes(src, s, e, this.buf);
     this.text = null;
     this.bytes = e - s;
+    this.quoted = foldQuoted;
     return h;
   }
+
+  /** Whether the bytes last given to hashBytes hold a quote (see MAY_PREMASK). */
+  quoted = false;
 
   /** The value stored for the skeleton of the text last passed to hash (whose hash is h). */
   get(h: number): V | undefined {
@@ -378,3 +385,32 @@ export class SkeletonCache<V> {
 
 /** Spread a skeleton hash over the table (its low bits are already mixed: see finish). */
 const slotOf = (h: number): number => h ^ (h >>> 16);
+
+/**
+ * preMask's UUID rule (log-mask.ts) on bytes: src[s, e) copied to dst with every UUID (8-4-4-4-12
+ * hex digits, leftmost first, as the regular expression takes them) written "<*>". Returns the
+ * length written. For a line without quotes this is all preMask does, so a line with a UUID is
+ * looked up by its premasked bytes without becoming a string.
+ */
+export function maskUuidBytes(src: Uint8Array, s: number, e: number, dst: Uint8Array): number {
+  let o = 0;
+  let i = s;
+  while (i < e) {
+    if (i + 36 <= e && isUuidAt(src, i)) {
+      dst[o++] = 60; // <
+      dst[o++] = 42; // *
+      dst[o++] = 62; // >
+      i += 36;
+    } else dst[o++] = src[i++];
+  }
+  return o;
+}
+
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
+function isUuidAt(b: Uint8Array, i: number): boolean {
+  if (b[i + 8] !== 45 || b[i + 13] !== 45 || b[i + 18] !== 45 || b[i + 23] !== 45) return false;
+  for (let k = 0; k < 36; k++) if (k !== 8 && k !== 13 && k !== 18 && k !== 23 && HEX[b[i + k]] === 0) return false;
+  return true;
+}

@@ -255,8 +255,15 @@ describe('TemplateMiner on styles unlike its development logs', () => {
   });
 
   it('mines lines given as bytes exactly as lines given as strings', () => {
-    for (const file of ['syslog', 'cloud-requests', 'mixed-services']) {
-      const msgs = lines(`${file}.txt`);
+    const uuids = [
+      'job 123e4567-e89b-12d3-a456-426614174000 done',
+      'job 9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab123e4567-e89b-12d3-a456-426614174000 done', // two, back to back
+      'é ü 123e4567-e89b-12d3-a456-426614174000 ✓', // after multi-byte characters
+      'job 123e4567-e89b-12d3-a456-42661417400 done', // one digit short: not a UUID
+      'req-ab-cdef-ghij-klmn-opqr dashes laid out like one',
+    ];
+    for (const file of ['syslog', 'cloud-requests', 'mixed-services', '']) {
+      const msgs = file ? lines(`${file}.txt`) : uuids;
       const bytes = Buffer.from(msgs.join('\n') + '\n', 'utf8');
       const a = new TemplateMiner();
       const b = new TemplateMiner();
