@@ -91,10 +91,12 @@ export class ByteOutput {
   private spill(): void {
     if (this.pos === 0) return;
     const full = this.buf.subarray(0, this.pos);
-    // the stream may keep the buffer until written: the next rows go to a new one
-    this.buf = Buffer.allocUnsafe(SIZE);
     this.pos = 0;
     this.send(full);
+    // A stream that kept the bytes to write later (a socket) must keep them unchanged: the next
+    // rows go to a new buffer. Files and pipes are written before write() returns, and then
+    // the buffer is reused (a new megabyte per spill only feeds the garbage collector).
+    if (this.out.writableLength > 0) this.buf = Buffer.allocUnsafe(SIZE);
   }
 
   private send(data: Uint8Array): void {

@@ -1,5 +1,6 @@
 // `logs mine` run as a real process (through tsx, so no build is needed), on fixture files and stdin.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -96,6 +97,10 @@ describe('devops-commander logs mine', () => {
     expect(out.length).toBe(n + 2); // header, n rows, final newline
     expect(out[n]).toMatch(/^150000,T[0-9a-f]+,request <\*> served in <\*>$/);
     expect(new Set(out.slice(1, -1).map((l) => l.split(',')[1])).size).toBe(1);
+    // a reader slower than the writer gets the same bytes (the writer waits when the pipe is full)
+    const slow = `const h=require('crypto').createHash('md5');process.stdin.on('data',c=>{h.update(c);process.stdin.pause();setTimeout(()=>process.stdin.resume(),1)});process.stdin.on('end',()=>console.log(h.digest('hex')))`;
+    const piped = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts logs mine | ${JSON.stringify(process.execPath)} -e ${JSON.stringify(slow)}`], { cwd: ROOT, input, encoding: 'utf8', timeout: 120_000 });
+    expect(piped.stdout.trim()).toBe(createHash('md5').update(r.out).digest('hex'));
     // `| head -3`: the reader closes early; no error, no stack trace
     const head = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts logs mine | head -3`], { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 });
     expect(head.stdout.split('\n').length).toBe(4);
