@@ -40,7 +40,7 @@ const DOTTED_RE = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){2,}/g;
 /**
  * A dotted name is an address when a label starts with a value (10.0.0.1, 5.36.59.76.dsl.example.net),
  * holds a value of 2+ characters (ip-10-1.ec2.internal), or a name in it holds a 2+ digit number
- * (web12.example.org). Values are judged as whole runs (see valueRunEnd), never by which
+ * (web12.example.org). Values are judged as whole runs (see isValueRun), never by which
  * characters of a run are digits: the line cache (log-skeleton.ts) relies on that.
  */
 function maskDotted(m: string): string {
@@ -153,7 +153,7 @@ function maskPathOrUrl(tok: string): string | null {
   if (c0 === 47 /* / */ || c0 === 126 /* ~ */) {
     // "/x", "~/x": a separator followed by a name; "~" alone or "//" are not paths
     const k = c0 === 126 ? s + 1 : s;
-    path = tok.charCodeAt(k) === 47 && k + 1 < e && isAlnumOrUnderscore(tok.charCodeAt(k + 1));
+    path = tok.charCodeAt(k) === 47 && k + 1 < e && isNameStart(tok.charCodeAt(k + 1));
   } else if (c0 === 92 /* \ */) path = tok.charCodeAt(s + 1) === 92 && e - s > 3; // \\server\share
   else if (e - s > 3 && tok.charCodeAt(s + 1) === 58 && tok.charCodeAt(s + 2) === 92 && isAlpha(c0)) path = true; // C:\
   else {
@@ -163,7 +163,8 @@ function maskPathOrUrl(tok: string): string | null {
   if (!path) return null;
   return s === 0 && e === tok.length ? WILDCARD : tok.slice(0, s) + WILDCARD + tok.slice(e);
 }
-const isAlnumOrUnderscore = (c: number): boolean => isAlnum(c) || c === 95 || c === 46;
+// what may follow a path's first separator: a name, a hidden one (/.ssh) or one starting with _
+const isNameStart = (c: number): boolean => isAlnum(c) || c === 95 || c === 46;
 
 /**
  * Mask one whitespace-free token. Returns the token with each variable run replaced by <*>.

@@ -10,20 +10,31 @@
 //    templates until the position shows the spread of a real variable (user names, hosts).
 //    Drain's fixed similarity threshold merges the former and splits the latter depending on
 //    message length; counting distinct fillers of a hole does neither. The same rule applies to
-//    two positions that vary together (pairs), for templates of up to 16 tokens.
-// 3. A hole whose fillers are ENUM_LIKE identifiers (upper-case words: states, event types) is
-//    never generalised: such words name different code paths, not data.
-// 4. A template must keep fixed context: >= 2 constant words per position generalised at once and
-//    no fewer constants than variables, so unrelated short messages never collapse into "<*> <*>".
-// 5. Token count is part of the shape, but runs of adjacent variables collapse to one <*> (see
+//    two positions that vary together (pairs), for templates of up to 16 tokens, when each of the
+//    two shows that spread by itself (a constant word beside a variable co-varies with it).
+// 3. Tokens that hold values the masker kept (names with numbers: CPU25, KB4276038; two shapes of
+//    one id) count as evidence together: groups that agree on every token without a digit or a
+//    masked part merge once 3 of them exist, however many such tokens vary at once.
+// 4. A hole whose fillers are upper-case state or event names (RUNNING, SCREEN_ON: judged where
+//    the fillers differ) is never generalised: such words name different code paths, not data.
+// 5. A template must keep fixed context: with >= 2 constant words per position generalised at
+//    once and no fewer constants than variables, 3 fillers do; with one constant word per
+//    position ("<*> started"), 9 are needed; with none, unrelated short messages would collapse
+//    into "<*> <*>", so never.
+// 6. A template that generalises absorbs the groups it now covers (made before the position was
+//    known to vary), so the grouping does not depend on which line came first.
+// 7. Token count is part of the shape, but runs of adjacent variables collapse to one <*> (see
 //    log-mask.ts), so a value spanning a varying number of words does not split a template.
+//    A run of words of varying length (a description, "200 OK" / "404 Not Found") does: merging
+//    such runs merged distinct statements on the development logs (error strings that LogHub's
+//    annotators keep as separate templates).
 //
 // Ids: a group's id is a hash of the masked text of the first message that created it, so the same
 // input order gives the same ids on every run; a group keeps its id while its template text
 // generalises. When groups merge, the earliest-created one survives and keeps its id.
 //
 // Memory is bounded: at most `maxTemplates` groups (default 5,000); the masked-key cache holds at
-// most 4x that many keys, the digit-skeleton cache 65,536 messages; a message is cut to 128
+// most 4x that many keys, the skeleton cache 65,536 messages; a message is cut to 128
 // tokens; what is kept is copied out of the input (detached.ts), so it never pins input chunks.
 // Once the cap is reached, a message of a new shape joins the most similar group of the same
 // length when at least half its tokens match, else one shared overflow group per token count.
@@ -166,7 +177,7 @@ export class TemplateMiner {
   private readonly scarceFactor: number;
   /** masked key -> group that first matched it (leaf cache) */
   private readonly leaves = new Map<string, Group>();
-  /** digit skeleton of the premasked line -> group (the line's group when it was masked) */
+  /** skeleton of the premasked line -> group (the line's group when it was masked) */
   private readonly shapes = new SkeletonCache<Group>(RECENT_CAP);
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
@@ -242,13 +253,13 @@ export class TemplateMiner {
   }
 
   private assign(message: string): Group {
-    // Fast path. Two messages with the same digit skeleton (log-skeleton.ts: digits read as 0
-    // except in names such as ssh2) mask to the same tokens, hence the same group, so the group of
-    // a known skeleton is found without masking again. It is looked up by a hash computed in one
-    // pass over the characters (no skeleton string is built, so a line of live logs with fresh
-    // numbers allocates nothing here) and confirmed by comparing the stored skeleton bytes: a hash
-    // collision only costs a miss. The key is taken after preMask, so lines that differ only in their UUIDs or quoted values
-    // (request ids with hex letters, 'names') share it too; most lines come out of preMask as is.
+    // Fast path. Two messages with the same skeleton (log-skeleton.ts: numbers and hex ids read
+    // by kind, names such as ssh2 as they are) mask to the same tokens, hence the same group, so
+    // the group of a known skeleton is found without masking again. It is looked up by a hash
+    // computed in one pass (no skeleton string is built, so a line of live logs with fresh values
+    // allocates nothing here) and confirmed by comparing the stored skeleton bytes: a hash
+    // collision only costs a miss. The key is taken after preMask, so lines that differ only in
+    // their UUIDs or quoted values ('names') share it too; most lines come out of preMask as is.
     let p = message;
     let sh = this.shapes.hash(message);
     if ((sh & MAY_PREMASK) !== 0) {
@@ -521,7 +532,7 @@ export class TemplateMiner {
     return enumFillers([...fillers.keys()]) < 2;
   }
 
-  /** Merge every group filling hole h into the earliest one, with <*> at position p. */
+  /** Merge the groups filling hole h (or listed), and those the result covers, into the earliest, with <*> at positions ps. */
   private generalise(h: Hole | Group[], ps: number[]): Group {
     const groups = new Set<Group>();
     for (const g of Array.isArray(h) ? h : fillersOf(h).values()) groups.add(find(g));
