@@ -32,37 +32,87 @@ const isLower = (c: number): boolean => c >= 97 && c <= 122;
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isAlpha = (c: number): boolean => isLower(c) || isUpper(c);
 const isAlnum = (c: number): boolean => isDigit(c) || isAlpha(c);
+const isMicro = (c: number): boolean => c === 0xb5 || c === 0x3bc;
+const isNumberSep = (c: number): boolean => c === 46 || c === 58 || c === 44;
 const isHexLetter = (c: number): boolean => (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 
 const DOTTED_RE = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){2,}/g;
-/** A dotted name is an address when a label starts with a digit or holds a 2+ digit number. */
+/**
+ * A dotted name is an address when a label starts with a value (10.0.0.1, 5.36.59.76.dsl.example.net),
+ * holds a value of 2+ characters (ip-10-1.ec2.internal), or a name in it holds a 2+ digit number
+ * (web12.example.org). Values are judged as whole runs (see isValueRun), never by which
+ * characters of a run are digits: the line cache (log-skeleton.ts) relies on that.
+ */
 function maskDotted(m: string): string {
-  let run = 0;
   let labelStart = true;
-  for (let k = 0; k < m.length; k++) {
+  for (let k = 0; k < m.length; ) {
     const c = m.charCodeAt(k);
-    if (isDigit(c)) {
-      if (labelStart || ++run >= 2) return WILDCARD;
-    } else run = 0;
-    labelStart = c === 46;
+    if (!isAlnum(c)) {
+      labelStart = c === 46;
+      k++;
+      continue;
+    }
+    let e = k + 1;
+    while (e < m.length && isAlnum(m.charCodeAt(e))) e++;
+    if (isValueRun(m, k, e)) {
+      if (labelStart || e - k >= 2) return WILDCARD;
+    } else {
+      for (let d = k + 1; d < e; d++) if (isDigit(m.charCodeAt(d)) && isDigit(m.charCodeAt(d - 1))) return WILDCARD;
+    }
+    labelStart = false;
+    k = e;
   }
   return m;
 }
+
+/**
+ * Whether the alphanumeric run t[s, e) is a value: it starts with a digit (10, 3ms, 0x1f), or is 6+
+ * hexadecimal characters with a digit (a489c868f0). Which characters are digits and which hex
+ * letters does not matter beyond that, so the line cache can read them alike.
+ */
+function isValueRun(t: string, s: number, e: number): boolean {
+  if (isDigit(t.charCodeAt(s))) return true;
+  if (e - s < 6) return false;
+  let digit = false;
+  for (let k = s; k < e; k++) {
+    const c = t.charCodeAt(k);
+    if (isDigit(c)) digit = true;
+    else if (!isHexLetter(c)) return false;
+  }
+  return digit;
+}
+
+/** Whether a value run starts at t[s] (a run start: t[s - 1] is not alphanumeric). */
+function valueRunAt(t: string, s: number): boolean {
+  if (s >= t.length || !isAlnum(t.charCodeAt(s))) return false;
+  let e = s + 1;
+  while (e < t.length && isAlnum(t.charCodeAt(e))) e++;
+  return isValueRun(t, s, e);
+}
+
 // Host names are values: the same statement runs against many hosts. A host name here: 3+ labels
-// of letters/digits/hyphens ending in a short alphabetic top-level label (example.co.uk,
-// ns1.isp.com.br). Reverse-DNS identifiers (com.apple.xpc, org.apache.Foo, android.intent.X) start
-// with such a label instead and are code names, not hosts.
-const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+\.[a-z]{2,6}$/;
+// of letters/digits/hyphens ending in a top-level label that names networks: a country code, a
+// generic domain (com, org, net, ...), or a private suffix (internal, local, lan, corp). Dotted
+// code names end otherwise (spark.executor.memory, jquery.min.js, libc.so), and reverse-DNS
+// identifiers (com.apple.xpc, org.apache.Foo, android.intent.X) start with such a label instead.
+const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+\.([A-Za-z]{2,8})$/;
 const REVERSE_DNS_FIRST = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'java', 'javax', 'android', 'androidx', 'sun', 'kotlin', 'scala']);
+const GENERIC_TLD = new Set(['com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'info', 'biz', 'name', 'pro', 'mobi', 'asia', 'arpa', 'cloud', 'online', 'site', 'tech', 'local', 'localdomain', 'lan', 'internal', 'intranet', 'corp', 'home', 'priv', 'private']);
+// two-letter labels that end file names and code names, not country domains
+const NOT_COUNTRY = new Set(['js', 'py', 'rb', 'go', 'so', 'sh', 'md', 'ts', 'gz', 'db', 'pl', 'cc', 'hh', 'mm', 'cs', 'kt', 'rs', 'el', 'ml', 'vm', 'fs', 'ui', 'id', 'ok', 'on']);
 function maskHosts(m: string): string {
-  if (!HOST_RE.test(m)) return m;
+  const t = HOST_RE.exec(m);
+  if (t === null) return m;
+  const tld = t[1].toLowerCase();
+  if (tld.length === 2 ? NOT_COUNTRY.has(tld) : !GENERIC_TLD.has(tld)) return m;
   const first = m.slice(0, m.indexOf('.')).toLowerCase();
   return REVERSE_DNS_FIRST.has(first) ? m : WILDCARD;
 }
 
 // name:port is an endpoint, so the name is a host even with one dot (csdnimg.cn:80); source
 // locations (Foo.cpp:120) look alike and are code, not hosts.
-const HOSTPORT_RE = /[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,6})(?=:\d)/g;
+// (the port: a value run, see isValueRun)
+const HOSTPORT_RE = /[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.([A-Za-z]{2,6})(?=:(?:\d|(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}(?![A-Za-z0-9])))/g;
 const SOURCE_EXT = new Set(['c', 'h', 'cc', 'cpp', 'hpp', 'cxx', 'java', 'py', 'go', 'js', 'ts', 'rb', 'cs', 'm', 'mm', 'swift', 'kt', 'scala', 'rs', 'php', 'pl', 'lua', 'erl', 'ex', 'exs']);
 function maskHostPort(m: string, ext: string): string {
   return SOURCE_EXT.has(ext.toLowerCase()) ? m : WILDCARD;
@@ -85,17 +135,36 @@ const UUID_RE = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 // punctuation. Apostrophes inside words (can't, isn't) never open a span.
 const QUOTED_RE = /(^|[\s=:([,{])(["'`])[^"'`\s]*\2(?=$|[\s,;:.)\]}])/g;
 
-/** Whole-token shapes that are values: paths (/a/b, ~/x, C:\x) and URLs (scheme://...). */
-function isPathOrUrl(tok: string): boolean {
-  const c0 = tok.charCodeAt(0);
+const isOpening = (c: number): boolean => c === 40 || c === 91 || c === 123 || c === 34 || c === 39 || c === 96 || c === 61;
+const isClosing = (c: number): boolean => c === 41 || c === 93 || c === 125 || c === 34 || c === 39 || c === 96 || c === 44 || c === 59 || c === 58 || c === 46 || c === 33;
+
+/**
+ * Paths (/a/b, /healthz, ~/x, C:\x, \\server\share) and URLs (scheme://...) are values, also
+ * inside brackets or quotes: "(/var/lib/x):" masks to "(<*>):". Returns the masked token, or null
+ * when the token is not one. A lone "/" or "//" stays a word.
+ */
+function maskPathOrUrl(tok: string): string | null {
+  let s = 0;
+  while (s < tok.length - 1 && isOpening(tok.charCodeAt(s))) s++;
+  let e = tok.length;
+  while (e > s + 1 && isClosing(tok.charCodeAt(e - 1))) e--;
+  const c0 = tok.charCodeAt(s);
+  let path = false;
   if (c0 === 47 /* / */ || c0 === 126 /* ~ */) {
-    // at least two path segments: /var/log, ~/x; a lone "/" or "/bin" stays a word
-    return tok.indexOf('/', 1) > 0 && tok.length > 2;
+    // "/x", "~/x": a separator followed by a name; "~" alone or "//" are not paths
+    const k = c0 === 126 ? s + 1 : s;
+    path = tok.charCodeAt(k) === 47 && k + 1 < e && isNameStart(tok.charCodeAt(k + 1));
+  } else if (c0 === 92 /* \ */) path = tok.charCodeAt(s + 1) === 92 && e - s > 3; // \\server\share
+  else if (e - s > 3 && tok.charCodeAt(s + 1) === 58 && tok.charCodeAt(s + 2) === 92 && isAlpha(c0)) path = true; // C:\
+  else {
+    const k = tok.indexOf('://', s);
+    path = k > s && k - s < 12;
   }
-  if (tok.length > 3 && tok.charCodeAt(1) === 58 && tok.charCodeAt(2) === 92 && isAlpha(c0)) return true; // C:\
-  const s = tok.indexOf('://');
-  return s > 0 && s < 12;
+  if (!path) return null;
+  return s === 0 && e === tok.length ? WILDCARD : tok.slice(0, s) + WILDCARD + tok.slice(e);
 }
+// what may follow a path's first separator: a name, a hidden one (/.ssh) or one starting with _
+const isNameStart = (c: number): boolean => isAlnum(c) || c === 95 || c === 46;
 
 /**
  * Mask one whitespace-free token. Returns the token with each variable run replaced by <*>.
@@ -112,10 +181,15 @@ export function maskToken(tok: string): string {
     else if (c >= 48 && c <= 57) digit = true;
   }
   if (tok.length === 0) return tok;
-  if (isPathOrUrl(tok)) return WILDCARD;
+  const path = maskPathOrUrl(tok);
+  if (path !== null) return path;
   if (dots >= 2) tok = tok.replace(DOTTED_RE, maskHosts);
-  return digit ? maskDigits(tok, dots) : tok;
+  if (!digit) return tok;
+  const m = maskDigits(tok, dots);
+  // two rules may mask adjacent parts (a MAC-like tail after a number: 87T79:90:93:37): one value
+  return m.indexOf('<*><*>') >= 0 ? m.replace(ADJACENT_RE, WILDCARD) : m;
 }
+const ADJACENT_RE = /(?:<\*>){2,}/g;
 
 /** maskToken for a token known to contain a digit and not to be a path/URL. */
 function maskDigits(tok: string, dots: number): string {
@@ -157,13 +231,13 @@ function maskDigits(tok: string, dots: number): string {
         const p = tok.charCodeAt(s - 1);
         if ((p === 45 || p === 43 || p === 60 || p === 62 || p === 126) && (s === 1 || !isAlnum(tok.charCodeAt(s - 2)))) s--;
       }
-      // absorb .digits / :digits continuations: 10.0.0.1, 1.2.3, 12:30:45.123, 3.5GB
-      while (j + 1 < n) {
-        const sep = tok.charCodeAt(j);
-        if ((sep === 46 || sep === 58 || sep === 44) && isDigit(tok.charCodeAt(j + 1))) {
-          j += 1;
-          while (j < n && isAlnum(tok.charCodeAt(j))) j++;
-        } else break;
+      // absorb .value / :value continuations: 10.0.0.1, 1.2.3, 12:30:45.123, 3.5GB; and a
+      // micro sign, which is a unit's letter after a number (38.6µs, 250μs)
+      for (;;) {
+        if (j < n && isMicro(tok.charCodeAt(j))) j++;
+        else if (j + 1 < n && isNumberSep(tok.charCodeAt(j)) && valueRunAt(tok, j + 1)) j += 1;
+        else break;
+        while (j < n && (isAlnum(tok.charCodeAt(j)) || isMicro(tok.charCodeAt(j)))) j++;
       }
       // an identifier with a number after "_" or "-" is an id: the rest of it is too
       // (task_1445_0020_m_000000 -> task_<*>, so its inner letters do not split templates)
@@ -240,6 +314,8 @@ function coreLength(t: string): number {
 // hot path allocates nothing but the tokens themselves; calls never interleave: all synchronous).
 let out: string[] = [];
 let prevValue = false;
+/** an opening bracket waiting to be joined to the next token */
+let pendingOpen = '';
 
 // Masked form of the tokens that need a rule, by digit skeleton (see log-skeleton.ts): values of
 // one shape (blk_-1608999687919862906, 10.251.31.5:50010, 2005-06-03-15.42.50.363779) differ
@@ -271,6 +347,10 @@ function pushCached(m: string, s: number, e: number, h: number): void {
 }
 
 function pushMasked(t: string): void {
+  if (pendingOpen !== '') {
+    t = pendingOpen + t;
+    pendingOpen = '';
+  }
   const last = out.length > 0 ? out[out.length - 1] : '';
   // a run of variables is one variable; a list of same-kind values (blk_<*> blk_<*>) is one value
   if ((t === WILDCARD && last === WILDCARD) || (t === last && t.indexOf(WILDCARD) >= 0)) return;
@@ -318,6 +398,7 @@ export function maskedTokens(msg: string): string[] {
 export function tokensOfPremasked(m: string): string[] {
   out = [];
   prevValue = false;
+  pendingOpen = '';
   const anySpace = WS_RE.test(m);
   const n = m.length;
   let i = 0;
@@ -331,6 +412,7 @@ export function tokensOfPremasked(m: string): string[] {
     let special = c === 47 /* / */ || c === 126; /* ~ */
     let digit = false;
     let eq = -1;
+    let slash = false; // a '/' before the first '=': a URL's query (/search?q=x), not key=value
     // skeleton hashes (FNV-1a over the characters, digits not after a letter read as '0') of the
     // whole token, of its "key=" part and of the part after its first '='
     let h = 0x811c9dc5;
@@ -344,7 +426,10 @@ export function tokensOfPremasked(m: string): string[] {
         digit = true;
         if (!afterLetter) f = 48;
       } else {
-        if (c === 46 || c === 58) special = true;
+        if (c === 46 || c === 58 || c === 47 || c === 92) {
+          special = true;
+          if (c === 47 && eq < 0) slash = true;
+        }
         else if (c === 61) {
           if (eq < 0) {
             eq = i;
@@ -364,12 +449,15 @@ export function tokensOfPremasked(m: string): string[] {
       const tok = m.slice(start, i);
       // a month/weekday name next to a number is part of a date; the next token is the text after
       // this one's separator (after a run of whitespace when splitting on any whitespace)
-      if (tok.length <= 9 && (prevValue || nextIsDigit(m, i, anySpace)) && CALENDAR.has(tok.toLowerCase())) pushMasked(WILDCARD);
+      if (tok.length <= 9 && (prevValue || nextIsValue(m, i, anySpace)) && CALENDAR.has(tok.toLowerCase())) pushMasked(WILDCARD);
+      // a bracket padded away from its number ("[   18.926341]", as dmesg writes times) is one
+      // token with it, so the padding's width does not change the token count
+      else if (tok.length === 1 && (tok === '[' || tok === '(') && nextIsValue(m, i, anySpace)) pendingOpen = tok;
       else pushMasked(tok); // plain word: no rule applies
       continue;
     }
     // key=value: the value is its own position (rhost=<*>, user=root)
-    if (eq > start && eq < i - 1) {
+    if (eq > start && eq < i - 1 && !slash) {
       pushCached(m, start, eq + 1, hKey);
       prevValue = false;
       pushCached(m, eq + 1, i, hValue);
@@ -380,10 +468,10 @@ export function tokensOfPremasked(m: string): string[] {
   return result;
 }
 
-/** Whether the token after the separator at `i` starts with a digit. */
-function nextIsDigit(m: string, i: number, anySpace: boolean): boolean {
+/** Whether the token after the separator at `i` (and any padding) starts with a value run. */
+function nextIsValue(m: string, i: number, anySpace: boolean): boolean {
   if (i >= m.length) return false;
   let k = i + 1;
-  if (anySpace) while (k < m.length && isSpace(m.charCodeAt(k))) k++;
-  return isDigit(m.charCodeAt(k));
+  while (k < m.length && (anySpace ? isSpace(m.charCodeAt(k)) : m.charCodeAt(k) === 32)) k++;
+  return valueRunAt(m, k);
 }

@@ -10,27 +10,38 @@
 //    templates until the position shows the spread of a real variable (user names, hosts).
 //    Drain's fixed similarity threshold merges the former and splits the latter depending on
 //    message length; counting distinct fillers of a hole does neither. The same rule applies to
-//    two positions that vary together (pairs), for templates of up to 16 tokens.
-// 3. A hole whose fillers are ENUM_LIKE identifiers (upper-case words: states, event types) is
-//    never generalised: such words name different code paths, not data.
-// 4. A template must keep fixed context: >= 2 constant words per position generalised at once and
-//    no fewer constants than variables, so unrelated short messages never collapse into "<*> <*>".
-// 5. Token count is part of the shape, but runs of adjacent variables collapse to one <*> (see
+//    two positions that vary together (pairs), for templates of up to 16 tokens, when each of the
+//    two shows that spread by itself (a constant word beside a variable co-varies with it).
+// 3. Tokens that hold values the masker kept (names with numbers: CPU25, KB4276038; two shapes of
+//    one id) count as evidence together: groups that agree on every token without a digit or a
+//    masked part merge once 3 of them exist, however many such tokens vary at once.
+// 4. A hole whose fillers are upper-case state or event names (RUNNING, SCREEN_ON: judged where
+//    the fillers differ) is never generalised: such words name different code paths, not data.
+// 5. A template must keep fixed context: with >= 2 constant words per position generalised at
+//    once and no fewer constants than variables, 3 fillers do; with one constant word per
+//    position ("<*> started"), 9 are needed; with none, unrelated short messages would collapse
+//    into "<*> <*>", so never.
+// 6. A template that generalises absorbs the groups it now covers (made before the position was
+//    known to vary), so the grouping does not depend on which line came first.
+// 7. Token count is part of the shape, but runs of adjacent variables collapse to one <*> (see
 //    log-mask.ts), so a value spanning a varying number of words does not split a template.
+//    A run of words of varying length (a description, "200 OK" / "404 Not Found") does: merging
+//    such runs merged distinct statements on the development logs (error strings that LogHub's
+//    annotators keep as separate templates).
 //
 // Ids: a group's id is a hash of the masked text of the first message that created it, so the same
 // input order gives the same ids on every run; a group keeps its id while its template text
 // generalises. When groups merge, the earliest-created one survives and keeps its id.
 //
 // Memory is bounded: at most `maxTemplates` groups (default 5,000); the masked-key cache holds at
-// most 4x that many keys, the digit-skeleton cache 65,536 messages; a message is cut to 128
+// most 4x that many keys, the skeleton cache 65,536 messages; a message is cut to 128
 // tokens; what is kept is copied out of the input (detached.ts), so it never pins input chunks.
 // Once the cap is reached, a message of a new shape joins the most similar group of the same
 // length when at least half its tokens match, else one shared overflow group per token count.
 import { detached } from './detached.js';
 import { IntPairMap } from './int-pair-map.js';
 import { preMask, tokensOfPremasked, WILDCARD } from './log-mask.js';
-import { MAY_PREMASK, SkeletonCache } from './log-skeleton.js';
+import { MAY_PREMASK, maskUuidBytes, SkeletonCache } from './log-skeleton.js';
 
 export interface MinedTemplate {
   /**
@@ -49,6 +60,11 @@ export interface TemplateMinerOptions {
   maxTemplates?: number;
   /** distinct fillers a one-position hole needs before it becomes <*>. Default 3. */
   minFillers?: number;
+  /**
+   * how many times minFillers a hole with scarce fixed context needs (one constant word per
+   * generalised position, see fillersNeeded). Default 3.
+   */
+  scarceFactor?: number;
 }
 
 /** A generalised position is written exactly like a masked value: both mean "varies here". */
@@ -117,21 +133,40 @@ function fnv1a(s: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Upper-case identifiers (SCREEN_ON, NEW, TIME_TICK) name states and events: constants. */
-function isEnumLike(tok: string): boolean {
-  // take the last identifier segment of dotted / prefixed tokens: action:android.intent.action.SCREEN_ON
-  let end = tok.length;
-  while (end > 0 && !/[A-Za-z0-9_]/.test(tok[end - 1])) end--;
-  let start = end;
-  while (start > 0 && /[A-Za-z0-9_]/.test(tok[start - 1])) start--;
-  const seg = tok.slice(start, end);
-  if (seg.length < 2) return false;
+/**
+ * How many of a hole's fillers name states or events: upper-case identifiers (SCREEN_ON, NEW,
+ * TIME_TICK) written by different statements, hence constants. What is looked at is the
+ * identifier (a run of letters, digits and '_') where the fillers start to differ, so a path or a
+ * dotted name that merely ends in an upper-case word (.../config/COMPONENTS) is judged by the part
+ * that varies; an identifier with digits (CPU25, MC3) is a numbered instance, not a state name.
+ */
+function enumFillers(fillers: readonly string[]): number {
+  if (fillers.length < 2) return 0;
+  let common = fillers[0].length;
+  for (const f of fillers) {
+    let k = 0;
+    while (k < common && k < f.length && f.charCodeAt(k) === fillers[0].charCodeAt(k)) k++;
+    common = k;
+  }
+  let enums = 0;
+  for (const f of fillers) if (isEnumAt(f, Math.min(common, f.length - 1))) enums++;
+  return enums;
+}
+
+const isIdent = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+function isEnumAt(tok: string, at: number): boolean {
+  if (at < 0 || !isIdent(tok.charCodeAt(at))) return false;
+  let start = at;
+  while (start > 0 && isIdent(tok.charCodeAt(start - 1))) start--;
+  let end = at;
+  while (end < tok.length && isIdent(tok.charCodeAt(end))) end++;
+  if (end - start < 2) return false;
   let letters = 0;
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg.charCodeAt(i);
-    if (c >= 97 && c <= 122) return false;
+  for (let i = start; i < end; i++) {
+    const c = tok.charCodeAt(i);
     if (c >= 65 && c <= 90) letters++;
-    else if (c !== 95 && !(c >= 48 && c <= 57)) return false;
+    else if (c !== 95) return false;
   }
   return letters >= 2;
 }
@@ -139,9 +174,10 @@ function isEnumLike(tok: string): boolean {
 export class TemplateMiner {
   private readonly maxTemplates: number;
   private readonly minFillers: number;
+  private readonly scarceFactor: number;
   /** masked key -> group that first matched it (leaf cache) */
   private readonly leaves = new Map<string, Group>();
-  /** digit skeleton of the premasked line -> group (the line's group when it was masked) */
+  /** skeleton of the premasked line -> group (the line's group when it was masked) */
   private readonly shapes = new SkeletonCache<Group>(RECENT_CAP);
   /** generalised-template key -> group */
   private readonly byTemplate = new Map<string, Group>();
@@ -151,6 +187,8 @@ export class TemplateMiner {
   private readonly signatures = new Map<number, Map<string, number[]>>();
   /** holes by their key: two 32-bit hashes (see registerHoles) */
   private readonly holes = new IntPairMap<Hole>();
+  /** groups by value skeleton (see registerHoles), keyed like holes */
+  private readonly valueGroups = new IntPairMap<Group[]>();
   private readonly ids = new Set<string>();
   private readonly roots: Group[] = [];
   /** groups by token count (for the similarity fallback once the cap is reached) */
@@ -161,17 +199,67 @@ export class TemplateMiner {
   constructor(opts: TemplateMinerOptions = {}) {
     this.maxTemplates = opts.maxTemplates ?? 5000;
     this.minFillers = opts.minFillers ?? 3;
+    this.scarceFactor = opts.scarceFactor ?? 3;
   }
 
   /** Assign one message to a template (creating or generalising one); returns that template. */
   add(message: string): MinedTemplate {
-    // Fast path. Two messages with the same digit skeleton (log-skeleton.ts: digits read as 0
-    // except in names such as ssh2) mask to the same tokens, hence the same group, so the group of
-    // a known skeleton is found without masking again. It is looked up by a hash computed in one
-    // pass over the characters (no skeleton string is built, so a line of live logs with fresh
-    // numbers allocates nothing here) and confirmed by comparing the stored skeleton bytes: a hash
-    // collision only costs a miss. The key is taken after preMask, so lines that differ only in their UUIDs or quoted values
-    // (request ids with hex letters, 'names') share it too; most lines come out of preMask as is.
+    return this.assign(message).out;
+  }
+
+  /**
+   * add(), returning the group's number instead (dense, from 0 in order of creation): for callers
+   * that keep one entry per line (`logs mine`), an integer in a typed array instead of a
+   * reference. templateAt(n) gives the group's current template.
+   */
+  addIndex(message: string): number {
+    return this.assign(message).seq;
+  }
+
+  /**
+   * addIndex for a line given as UTF-8 bytes src[s, e) (no line break): a line whose shape is known
+   * is found from its bytes, with no string made for it; only a new shape is decoded and masked.
+   */
+  addBytes(src: Uint8Array, s: number, e: number): number {
+    let sh = this.shapes.hashBytes(src, s, e);
+    if (sh < 0 || this.shapes.quoted) return this.assign(decode(src, s, e)).seq;
+    if ((sh & MAY_PREMASK) !== 0) {
+      // a UUID and no quote: premask the UUIDs in bytes and look the line up by those
+      const buf = this.lineBuf.length >= e - s ? this.lineBuf : (this.lineBuf = new Uint8Array(e - s));
+      e = maskUuidBytes(src, s, e, buf);
+      src = buf;
+      s = 0;
+      sh = this.shapes.hashBytes(src, 0, e);
+    }
+    const hit = this.shapes.get(sh);
+    if (hit !== undefined) {
+      const r = find(hit);
+      r.count++;
+      r.out.count = r.count;
+      return r.seq;
+    }
+    // the bytes are the line's premasked form: masked once, cached under them
+    const g = this.group(decode(src, s, e));
+    this.shapes.set(sh, g);
+    return this.counted(g).seq;
+  }
+
+  /** scratch for a line's bytes with UUIDs premasked (addBytes) */
+  private lineBuf = new Uint8Array(4096);
+
+  /** Current template of the group numbered n by addIndex (merged groups give their survivor's). */
+  templateAt(n: number): MinedTemplate {
+    return find(this.roots[n]).out;
+  }
+
+  private assign(message: string): Group {
+    // Fast path. Two messages with the same skeleton (log-skeleton.ts: numbers and hex ids read
+    // by kind, names such as ssh2 as they are) mask to the same tokens, hence the same group, so
+    // the group of a known skeleton is found without masking again. It is looked up by a hash
+    // computed in one pass (no skeleton string is built, so a line of live logs with fresh values
+    // allocates nothing here) and confirmed by comparing the stored skeleton bytes: a hash
+    // collision only costs a miss. The key is taken after preMask, so lines that differ only in
+    // their UUIDs or quoted values ('names') share it too; most lines come out of preMask as is.
     let p = message;
     let sh = this.shapes.hash(message);
     if ((sh & MAY_PREMASK) !== 0) {
@@ -179,12 +267,15 @@ export class TemplateMiner {
       if (p !== message) sh = this.shapes.hash(p);
     }
     const hit = this.shapes.get(sh);
-    if (hit !== undefined) {
-      const r = find(hit);
-      r.count++;
-      r.out.count = r.count;
-      return r.out;
-    }
+    if (hit !== undefined) return this.counted(hit);
+    const g = this.group(p);
+    // bounded (see SkeletonCache): cleared when full, which only costs re-masking
+    this.shapes.set(sh, g);
+    return this.counted(g);
+  }
+
+  /** The group (as first found: resolve with find) of a premasked line of an unknown shape. */
+  private group(p: string): Group {
     const tokens = tokensOfPremasked(p);
     // bound the work per message: the tail of a very long line (a dump) is data
     if (tokens.length > MAX_TOKENS) {
@@ -197,12 +288,15 @@ export class TemplateMiner {
       g = this.place(tokens, key);
       if (this.leaves.size < this.maxTemplates * 4) this.leaves.set(key, g);
     }
-    // bounded (see SkeletonCache): cleared when full, which only costs re-masking
-    this.shapes.set(sh, g);
-    g = find(g);
-    g.count++;
-    g.out.count = g.count;
-    return g.out;
+    return g;
+  }
+
+  /** Count one more line for g's current group; returns that group. */
+  private counted(g: Group): Group {
+    const r = find(g);
+    r.count++;
+    r.out.count = r.count;
+    return r;
   }
 
   /** All current templates (merged groups excluded), in order of first appearance. */
@@ -307,11 +401,35 @@ export class TemplateMiner {
       s1 = (s1 + h1[i]) | 0;
       s2 = (s2 + h2[i]) | 0;
     }
+    // Values the masker left (names with numbers: CPU25, KB4276038, Package_<*>_for_KB12): groups
+    // that agree on every token without a digit or a masked part are one statement when enough of
+    // them differ only in such tokens, however many of those vary at once (pair holes stop at two
+    // positions and at PAIR_MAX_TOKENS tokens).
+    let v1 = s1;
+    let v2 = s2;
+    let valueWords = 0;
+    let values = 0;
+    for (let i = 0; i < n; i++) {
+      if (t[i] === GEN || !isValueLike(t[i])) continue;
+      values++;
+      valueWords += word[i];
+      v1 = (v1 - h1[i] + positionHash(GEN, i)) | 0;
+      v2 = (v2 - h2[i] + Math.imul(GEN_HASH2 ^ Math.imul(i + 1, 0xc2b2ae35), 0x27d4eb2f)) | 0;
+    }
+    if (values > 0) {
+      const need = this.fillersNeeded(n, words - valueWords, 1);
+      if (need > 0) {
+        const r = this.generaliseValues(v1 + 3, v2 + 3, g, need);
+        if (r !== null) return r;
+      }
+    }
     for (let p = 0; p < n; p++) {
-      if (t[p] === GEN || t[p] === WILDCARD || !hasContext(n, words - word[p], 1)) continue;
+      if (t[p] === GEN || t[p] === WILDCARD) continue;
+      const need = this.fillersNeeded(n, words - word[p], 1);
+      if (need === 0) continue;
       const h = this.hole(s1 - h1[p] + 1, s2 - h2[p] + 1, t[p], null, g);
       const size = addFiller(h, t[p], null, g);
-      if (size >= this.minFillers && this.shouldGeneralise(h)) {
+      if (size >= need && this.shouldGeneralise(h, need)) {
         return this.generalise(h, [p]);
       }
     }
@@ -321,7 +439,7 @@ export class TemplateMiner {
       for (let p = 0; p < n; p++) {
         if (t[p] === GEN || t[p] === WILDCARD) continue;
         for (let q = p + 1; q < n; q++) {
-          if (t[q] === GEN || t[q] === WILDCARD || !hasContext(n, words - word[p] - word[q], 2)) continue;
+          if (t[q] === GEN || t[q] === WILDCARD || this.fillersNeeded(n, words - word[p] - word[q], 2) !== this.minFillers) continue;
           const h = this.hole(s1 - h1[p] - h1[q] + 2, s2 - h2[p] - h2[q] + 2, t[p], t[q], g);
           const size = addFiller(h, t[p], t[q], g);
           if (size >= this.minFillers && this.shouldGeneralisePair(h)) {
@@ -331,6 +449,50 @@ export class TemplateMiner {
       }
     }
     return g;
+  }
+
+  /**
+   * Distinct fillers k positions need before they become <*>, given the template's constant
+   * words outside them; 0 = never. With ample fixed context (see hasContext) minFillers do; with
+   * only one constant word per position ("Displayed <*> <*>", "<*> started") the evidence must be
+   * scarceFactor times stronger, since a handful of short statements that share one word
+   * (Creating / Deleting / Removing directory) look like a variable too; with none, never.
+   */
+  private fillersNeeded(n: number, constants: number, k: number): number {
+    if (hasContext(n, constants, k)) return this.minFillers;
+    return constants >= k && k === 1 ? this.minFillers * this.scarceFactor : 0;
+  }
+
+  /**
+   * Add g to the groups sharing its value skeleton (key ka, kb: see registerHoles); once `need` of
+   * them exist, merge them with <*> wherever they differ. Returns the merged group, or null.
+   */
+  private generaliseValues(ka: number, kb: number, g: Group, need: number): Group | null {
+    let list = this.valueGroups.get(ka, kb);
+    if (list === undefined) {
+      this.valueGroups.set(ka, kb, [g]);
+      return null;
+    }
+    const roots = new Set<Group>();
+    for (const x of list) roots.add(find(x));
+    if (roots.has(g)) return null;
+    roots.add(g);
+    // keep the list short: merged groups are represented by their survivor
+    list = [...roots];
+    this.valueGroups.set(ka, kb, list);
+    if (list.length < need) return null;
+    const t = g.tokens;
+    const ps: number[] = [];
+    for (let p = 0; p < t.length; p++) {
+      if (t[p] === GEN) continue;
+      for (const x of list) {
+        if (x.tokens[p] !== t[p]) {
+          ps.push(p);
+          break;
+        }
+      }
+    }
+    return ps.length === 0 ? null : this.generalise(list, ps);
   }
 
   /** The hole with key (ka, kb); a new one gets (a, b) from g as its first filler. */
@@ -343,7 +505,7 @@ export class TemplateMiner {
     return h;
   }
 
-  /** A pair hole generalises when both positions vary (else a one-position hole covers it). */
+  /** A pair hole generalises when both positions vary by themselves (else a one-position hole covers it). */
   private shouldGeneralisePair(h: Hole): boolean {
     const a = new Set<string>();
     const b = new Set<string>();
@@ -352,61 +514,68 @@ export class TemplateMiner {
       a.add(x);
       b.add(y);
     }
-    if (a.size < 2 || b.size < 2) return false;
-    let enums = 0;
-    for (const x of a) if (isEnumLike(x)) enums++;
-    for (const y of b) if (isEnumLike(y)) enums++;
-    if (enums >= 2) return false;
+    // each position must show a variable's spread by itself: a constant word that picks the
+    // statement (Accepted / Failed) co-varies with any real variable beside it, and the pair
+    // would merge the two statements
+    if (a.size < this.minFillers || b.size < this.minFillers) return false;
+    if (enumFillers([...a]) + enumFillers([...b]) >= 2) return false;
     const seen = new Set<Group>();
     for (const g of fillersOf(h).values()) seen.add(find(g));
     return seen.size >= this.minFillers;
   }
 
-  private shouldGeneralise(h: Hole): boolean {
-    let enums = 0;
+  private shouldGeneralise(h: Hole, need: number): boolean {
     const seen = new Set<Group>();
-    for (const [tok, g] of fillersOf(h)) {
-      seen.add(find(g));
-      if (isEnumLike(tok)) enums++;
-    }
-    if (seen.size < this.minFillers) return false;
-    return enums < 2;
+    const fillers = fillersOf(h);
+    for (const g of fillers.values()) seen.add(find(g));
+    if (seen.size < need) return false;
+    return enumFillers([...fillers.keys()]) < 2;
   }
 
-  /** Merge every group filling hole h into the earliest one, with <*> at position p. */
-  private generalise(h: Hole, ps: number[]): Group {
+  /** Merge the groups filling hole h (or listed), and those the result covers, into the earliest, with <*> at positions ps. */
+  private generalise(h: Hole | Group[], ps: number[]): Group {
     const groups = new Set<Group>();
-    for (const g of fillersOf(h).values()) groups.add(find(g));
-    const sorted = [...groups].sort((a, b) => a.seq - b.seq);
-    const survivor = sorted[0];
-    for (const g of sorted.slice(1)) {
+    for (const g of Array.isArray(h) ? h : fillersOf(h).values()) groups.add(find(g));
+    const first = groups.values().next().value as Group;
+    const t = first.tokens.slice();
+    for (const p of ps) t[p] = GEN;
+    // Groups the new template covers join it too (a group made before the positions were known to
+    // vary, e.g. one with a literal where the template now has <*>), as they would have if they
+    // had arrived now: the grouping does not depend on which line came first.
+    this.addCovered(t, groups);
+    let survivor = first;
+    for (const g of groups) if (g.seq < survivor.seq) survivor = g;
+    for (const g of groups) {
+      if (g === survivor) continue;
       g.parent = survivor;
       survivor.count += g.count;
       this.live--;
     }
-    const t = survivor.tokens.slice();
-    for (const p of ps) t[p] = GEN;
-    const key = t.join(SEP);
-    // a group that already has this exact template (e.g. a masked value at p) is the same one
-    const same = this.byTemplate.get(key);
-    let winner = survivor;
-    if (same) {
-      const r = find(same);
-      if (r !== survivor) {
-        const [a, b] = r.seq < survivor.seq ? [r, survivor] : [survivor, r];
-        b.parent = a;
-        a.count += b.count;
-        this.live--;
-        winner = a;
-      }
-    }
-    winner.tokens = t;
-    winner.out.template = renderTemplate(t);
-    winner.out.count = winner.count;
-    this.setTemplate(key, t, winner);
+    survivor.tokens = t;
+    survivor.out.template = renderTemplate(t);
+    survivor.out.count = survivor.count;
+    this.setTemplate(t.join(SEP), t, survivor);
     this.addSignature(t);
     // the generalised template may itself fill a hole with other generalised templates
-    return this.registerHoles(winner);
+    return this.registerHoles(survivor);
+  }
+
+  /** Add to `into` every live group of t's length that t covers (equal wherever t is not <*>). */
+  private addCovered(t: string[], into: Set<Group>): void {
+    const n = t.length;
+    const same = this.byLength.get(n);
+    if (same === undefined) return;
+    let w = 0;
+    for (let k = 0; k < same.length; k++) {
+      const g = same[k];
+      if (g.parent !== null) continue; // merged: dropped from the list while passing
+      same[w++] = g;
+      if (into.has(g)) continue;
+      let i = 0;
+      while (i < n && (t[i] === GEN || t[i] === g.tokens[i])) i++;
+      if (i === n) into.add(g);
+    }
+    same.length = w;
   }
 
   private addSignature(t: string[]): void {
@@ -450,6 +619,13 @@ export class TemplateMiner {
   }
 }
 
+// (a BOM is kept, as in the text the line came from)
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function decode(src: Uint8Array, s: number, e: number): string {
+  return utf8.decode(src.subarray(s, e));
+}
+
 function find(g: Group): Group {
   let r = g;
   while (r.parent !== null) r = r.parent;
@@ -474,6 +650,16 @@ function hasContext(n: number, constants: number, k: number): boolean {
 }
 
 const GEN_HASH = tokenHash1(GEN);
+const GEN_HASH2 = tokenHash2(GEN);
+
+/** A token that holds a value: a digit, or a part the masker replaced. */
+function isValueLike(tok: string): boolean {
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return tok.indexOf(WILDCARD) >= 0;
+}
 
 /** Hash of a token at a position (a template's hash is the sum over its positions). */
 function positionHash(tok: string, i: number): number {

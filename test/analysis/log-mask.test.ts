@@ -37,12 +37,18 @@ describe('maskedTokens: each kind of value', () => {
     expect(masked('job ABCDEF01-E89B-12D3-A456-426614174000 done')).toBe('job <*> done');
   });
 
-  it('paths and URLs; a lone /word stays a word', () => {
+  it('paths, routes and URLs, also inside brackets and quotes; a lone / stays a word', () => {
     expect(masked('read /var/log/app.log')).toBe('read <*>');
     expect(masked('read ~/cfg/x')).toBe('read <*>');
     expect(masked('read C:\\Users\\x')).toBe('read <*>');
+    expect(masked('read \\\\fileserver\\share now')).toBe('read <*> now');
     expect(masked('GET https://api.example.com/v1/items?id=3')).toBe('GET <*>');
-    expect(masked('exec /bin now')).toBe('exec /bin now');
+    expect(masked('GET /healthz now')).toBe('GET <*> now');
+    expect(masked('image at (/var/lib/nova/_base/x): checking')).toBe('image at (<*>): checking');
+    expect(masked('Started GET "/users/12" for')).toBe('Started GET "<*>" for');
+    // a query string is part of the URL, not key=value pairs
+    expect(masked('GET /api/search?q=red+dress&page=6 now')).toBe('GET <*> now');
+    expect(masked('a / b and TCP/IP')).toBe('a / b and TCP/IP');
   });
 
   it('durations and sizes: the unit belongs to the number, a bracketed restatement is dropped', () => {

@@ -170,6 +170,116 @@ describe('TemplateMiner', () => {
   });
 });
 
+describe('TemplateMiner on styles unlike its development logs', () => {
+  const ga = (file: string): number => {
+    const msgs = lines(`${file}.txt`);
+    const truth = lines(`${file}.truth`);
+    expect(truth.length).toBe(msgs.length);
+    return groupingAccuracy(mine(msgs), truth);
+  };
+
+  it('syslog daemons and the kernel: lines differing in PID, host, path, device or address share a template', () => {
+    expect(ga('syslog')).toBe(1);
+    const m = new TemplateMiner();
+    const a = m.add('postfix/smtpd[12124]: connect from ns1.dns.example.net[150.191.55.100]');
+    const b = m.add('postfix/smtpd[9]: connect from ip-10-157-200-148.ec2.internal[15.3.78.75]');
+    expect(b.id).toBe(a.id);
+    expect(a.template).toBe('postfix/smtpd[<*>]: connect from <*>[<*>]');
+    // dmesg pads its time stamp: the padding does not change the token count
+    const k1 = m.add('kernel: [   18.926341] EXT4-fs (sda1): mounted filesystem with ordered data mode.');
+    const k2 = m.add('kernel: [524869.814759] EXT4-fs (sda1): mounted filesystem with ordered data mode.');
+    expect(k2.id).toBe(k1.id);
+    const p1 = m.add('logrotate: error: skipping "/var/log/syslog" because parent directory has insecure permissions');
+    const p2 = m.add('logrotate: error: skipping "/srv/data/export.csv" because parent directory has insecure permissions');
+    expect(p2.id).toBe(p1.id);
+  });
+
+  it('cloud/API requests: one template per verb and statement; routes, ids, statuses and timings are values', () => {
+    expect(ga('cloud-requests')).toBe(1);
+    const m = new TemplateMiner();
+    const get = [
+      '10.0.0.1 "GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477829',
+      '10.0.0.2 "GET /healthz HTTP/1.1" status: 503 len: 12 time: 0.0012',
+      '10.0.0.3 "GET /api/v2/search?q=red+dress&page=6 HTTP/1.1" status: 404 len: 90 time: 1.5',
+    ].map((l) => m.add(l).id);
+    const post = m.add('10.0.0.1 "POST /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers HTTP/1.1" status: 202 len: 733 time: 0.41').id;
+    expect(new Set(get).size).toBe(1);
+    expect(post).not.toBe(get[0]);
+    const d = ['duration=0.231s', 'duration=12ms', 'duration=38.6µs'].map((x) => m.add(`request_id=123e4567-e89b-12d3-a456-426614174000 method=GET path=/x/y status=200 ${x} remote=10.1.2.3:5555`).id);
+    expect(new Set(d).size).toBe(1);
+  });
+
+  it('does not let a constant word ride along with a variable beside it (Accepted / Failed)', () => {
+    const m = new TemplateMiner();
+    const users = ['root', 'admin', 'alice', 'bob', 'carol', 'dave'];
+    const acc = users.map((u) => m.add(`Accepted password for ${u} from 10.0.0.1 port 22 ssh2`).id);
+    const fail = users.map((u) => m.add(`Failed password for ${u} from 10.0.0.2 port 22 ssh2`).id);
+    const live = (ids: string[]) => new Set(ids.map((id) => m.resolve(id)!.id));
+    expect(live(acc).size).toBe(1);
+    expect(live(fail).size).toBe(1);
+    expect([...live(acc)][0]).not.toBe([...live(fail)][0]);
+  });
+
+  it('merges statements that differ only in tokens holding values, however many vary at once', () => {
+    const m = new TemplateMiner();
+    // numbered instances (CPU25) and ids of two shapes (Package_for_KB.., Package_12_for_KB..) in a long line
+    const ids = [1, 2, 3, 4, 5].map((i) =>
+      m.add(`Appl: detect Parent, Package: Package_${i % 2 ? '' : i + '_'}for_KB${4000000 + i * 7}~31bf3856ad364e35~amd64~~6.1.${i}.0, Parent: Package_for_KB${3000000 + i * 13}~31bf3856ad364e35~amd64~~6.1.1.${i}, Disposition = Detect, VersionComp: EQ, ServiceComp: GE, BuildComp: GE`).id,
+    );
+    expect(new Set(ids.map((id) => m.resolve(id)!.id)).size).toBe(1);
+    const mce = [3, 17, 25, 40].map((c) => m.add(`MCE: CPU${c} Machine Check Exception: 4 Bank 1: 0x${(c * 7919).toString(16)}`).id);
+    expect(new Set(mce.map((id) => m.resolve(id)!.id)).size).toBe(1);
+    // upper-case state names stay constants
+    const st = ['NEW to INITED', 'INITED to SETUP', 'SETUP to RUNNING'].map((x) => m.add(`job_17 Job Transitioned from ${x}`).id);
+    expect(new Set(st.map((id) => m.resolve(id)!.id)).size).toBe(3);
+  });
+
+  it('a line seen before its positions were known to vary joins the template once they are', () => {
+    const m = new TemplateMiner();
+    // long enough that no pair of positions is tried together: x and y generalise one at a time
+    const line = (x: string, y: string): string => `worker ${x} could not reach ${y} while the scheduler was draining the queue of pending jobs for the nightly batch run`;
+    const early = m.add(line('zeta', 'omega')).id; // shares no one-position hole with what follows
+    for (const y of ['pgsql', 'redis', 'kafka']) for (const x of ['alpha', 'beta', 'gamma']) m.add(line(x, y));
+    const t = m.add(line('delta', 'mysql'));
+    expect(t.template).toBe(line('<*>', '<*>'));
+    expect(m.resolve(early)!.id).toBe(t.id);
+  });
+
+  it('with one constant word, a position needs much more evidence before it becomes a variable', () => {
+    const m = new TemplateMiner();
+    const verbs = ['Creating', 'Deleting', 'Removing'].map((v) => m.add(`${v} directory /tmp/x${v.length}/y`).id);
+    expect(new Set(verbs.map((id) => m.resolve(id)!.id)).size).toBe(3);
+    const pkgs = ['com.a.chrome', 'com.b.maps', 'com.c.mail', 'org.d.fox', 'com.e.music', 'com.f.notes', 'com.g.clock', 'com.h.files', 'com.i.camera', 'com.j.phone'];
+    const shown = pkgs.map((p, i) => m.add(`Displayed ${p}/.MainActivity: +${100 + i}ms`).id);
+    expect(new Set(shown.map((id) => m.resolve(id)!.id)).size).toBe(1);
+  });
+
+  it('mines lines given as bytes exactly as lines given as strings', () => {
+    const uuids = [
+      'job 123e4567-e89b-12d3-a456-426614174000 done',
+      'job 9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab123e4567-e89b-12d3-a456-426614174000 done', // two, back to back
+      'é ü 123e4567-e89b-12d3-a456-426614174000 ✓', // after multi-byte characters
+      'job 123e4567-e89b-12d3-a456-42661417400 done', // one digit short: not a UUID
+      'req-ab-cdef-ghij-klmn-opqr dashes laid out like one',
+    ];
+    for (const file of ['syslog', 'cloud-requests', 'mixed-services', '']) {
+      const msgs = file ? lines(`${file}.txt`) : uuids;
+      const bytes = Buffer.from(msgs.join('\n') + '\n', 'utf8');
+      const a = new TemplateMiner();
+      const b = new TemplateMiner();
+      const byString = msgs.map((x) => a.addIndex(x));
+      const byBytes: number[] = [];
+      for (let s = 0; s < bytes.length; ) {
+        const nl = bytes.indexOf(10, s);
+        byBytes.push(b.addBytes(bytes, s, nl));
+        s = nl + 1;
+      }
+      expect(byBytes.map((g) => b.templateAt(g).id)).toEqual(byString.map((g) => a.templateAt(g).id));
+      expect(b.templates().map((t) => [t.id, t.template, t.count])).toEqual(a.templates().map((t) => [t.id, t.template, t.count]));
+    }
+  });
+});
+
 describe('TemplateMiner limits', () => {
   it('handles very long lines quickly, cutting them to a bounded number of tokens', () => {
     const m = new TemplateMiner();

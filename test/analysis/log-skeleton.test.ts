@@ -32,12 +32,35 @@ describe('digit skeleton', () => {
     expect(skeletonHash('user alice logged in from 10.0.0.1')).not.toBe(skeletonHash('user bobby logged in from 10.0.0.1'));
   });
 
-  it('flags texts that preMask may change (a quote or a dash), also past the encoding buffer', () => {
+  it('flags texts that preMask may change (a quote, or dashes laid out as in a UUID), also past the encoding buffer', () => {
     expect(skeletonHash('plain line 42') & MAY_PREMASK).toBe(0);
     expect(skeletonHash('a plain line that is long enough for bytes 42') & MAY_PREMASK).toBe(0);
-    for (const t of ["user 'bob'", 'say "hi" to everyone in the room please', 'id `x`', 'req-1', 'x'.repeat(20_000) + ' "q"']) {
+    // a dash alone (dates, hyphenated words, negative ids) leaves preMask nothing to do
+    expect(skeletonHash('req-1 on 2024-01-02 for blk_-42 in a long enough line') & MAY_PREMASK).toBe(0);
+    const uuid = '123e4567-e89b-12d3-a456-426614174000';
+    for (const t of ["user 'bob'", 'say "hi" to everyone in the room please', 'id `x`', `job ${uuid} done`, `j ${uuid}`, 'x'.repeat(20_000) + ' "q"', 'x'.repeat(20_000) + ` ${uuid}`]) {
       expect(skeletonHash(t) & MAY_PREMASK).toBe(MAY_PREMASK);
     }
+  });
+
+  it('reads values by kind: numbers, 0x values and hex ids of one length share a skeleton; names keep theirs', () => {
+    const same = [
+      ['addr 0x1f2e err', 'addr 0xab09 err'],
+      ['commit a489c868f0 pushed', 'commit 0d1e2f3a4b pushed'], // hex ids: any pattern of digits and letters
+      ['took 12ms', 'took 98ms'],
+      ['host 87T79 x', 'host 12Q45 x'],
+    ];
+    for (const [a, b] of same) {
+      expect(sameSkeleton(a, b)).toBe(true);
+      expect(skeletonHash(a)).toBe(skeletonHash(b));
+    }
+    // names: letters first and not a 6+ hex id
+    expect(sameSkeleton('eth0 up', 'eth1 up')).toBe(false);
+    expect(sameSkeleton('abc1 up', 'abd1 up')).toBe(false); // 4 hex characters: a name
+    expect(sameSkeleton('cafe12 up', 'beef34 up')).toBe(true); // 6: an id
+    // a hex letter is not a digit, an id of 6 is not one of 7
+    expect(sameSkeleton('commit a489c868f0 pushed', 'commit a489c868f00 pushed')).toBe(false);
+    expect(sameSkeleton('took 12ms', 'took 12m9')).toBe(false);
   });
 
   it('hashes long texts (past the encoding buffer) and stays a small integer', () => {
@@ -45,7 +68,8 @@ describe('digit skeleton', () => {
     const h = skeletonHash(long);
     expect(h).toBe(skeletonHash('x'.repeat(20_000) + ' 456'));
     expect(Number.isInteger(h) && h >= 0 && h < 2 ** 30).toBe(true);
-    expect(sameSkeleton(long, 'x'.repeat(20_000) + ' 45a')).toBe(false);
+    expect(sameSkeleton(long, 'x'.repeat(20_000) + ' 45g')).toBe(false);
+    expect(sameSkeleton(long, 'x'.repeat(20_000) + ' 45a')).toBe(true); // digits and hex letters of a value read alike
   });
 });
 
