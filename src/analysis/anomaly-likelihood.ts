@@ -5,6 +5,7 @@
 // A series that is always somewhat unpredictable (bursty traffic) thereby needs far more surprise
 // than a clean one before it alarms, and one threshold can serve every series.
 // Causal and exact: the history is a sliding window with running sums, no periodic re-estimation.
+import { SlidingMoments } from './sliding-moments.js';
 
 export interface LikelihoodOptions {
   /** points averaged into the short-term raw score (the paper's W'). Default 10. */
@@ -44,32 +45,16 @@ export function logScore(tail: number): number {
 
 /** Sliding-window anomaly likelihood of a raw score stream. */
 export class AnomalyLikelihood {
-  private readonly shortWindow: number;
-  private readonly history: number;
   private readonly minHistory: number;
   private readonly minStd: number;
-  private readonly recent: Float64Array;
-  private recentHead = 0;
-  private recentN = 0;
-  private recentSum = 0;
-  private readonly past: Float64Array;
-  private pastHead = 0;
-  private pastN = 0;
-  private sum = 0;
-  private sumSq = 0;
+  private readonly recent: SlidingMoments;
+  private readonly past: SlidingMoments;
 
   constructor(opts: LikelihoodOptions = {}) {
-    this.shortWindow = opts.shortWindow ?? 10;
-    this.history = opts.history ?? 4000;
     this.minHistory = opts.minHistory ?? 150;
     this.minStd = opts.minStd ?? 0.02;
-    this.recent = new Float64Array(this.shortWindow);
-    this.past = new Float64Array(this.history);
-  }
-
-  /** Number of raw scores seen. */
-  get count(): number {
-    return this.pastN < this.history ? this.pastN : this.history;
+    this.recent = new SlidingMoments(opts.shortWindow ?? 10);
+    this.past = new SlidingMoments(opts.history ?? 4000);
   }
 
   /**
@@ -78,33 +63,16 @@ export class AnomalyLikelihood {
    * are anomalous: a series becoming more predictable is not news (its tail is 1).
    */
   update(raw: number): number {
-    // short-term average
-    if (this.recentN === this.shortWindow) this.recentSum -= this.recent[this.recentHead];
-    else this.recentN++;
-    this.recent[this.recentHead] = raw;
-    this.recentHead = (this.recentHead + 1) % this.shortWindow;
-    this.recentSum += raw;
-    const avg = this.recentSum / this.recentN;
-
+    this.recent.push(raw);
+    const avg = this.recent.mean();
     let tail = 1;
-    if (this.pastN >= this.minHistory) {
-      const n = Math.min(this.pastN, this.history);
-      const mean = this.sum / n;
-      const variance = Math.max(0, this.sumSq / n - mean * mean);
-      const std = Math.max(this.minStd, Math.sqrt(variance));
-      tail = avg > mean ? normalTail((avg - mean) / std) : 1;
+    if (this.past.seen >= this.minHistory) {
+      const mean = this.past.mean();
+      const std = Math.max(this.minStd, Math.sqrt(this.past.variance()));
+      if (avg > mean) tail = normalTail((avg - mean) / std);
     }
     // the average joins the history after it was judged
-    if (this.pastN >= this.history) {
-      const old = this.past[this.pastHead];
-      this.sum -= old;
-      this.sumSq -= old * old;
-    }
-    this.past[this.pastHead] = avg;
-    this.pastHead = (this.pastHead + 1) % this.history;
-    this.pastN++;
-    this.sum += avg;
-    this.sumSq += avg * avg;
+    this.past.push(avg);
     return tail;
   }
 }

@@ -17,6 +17,7 @@
 import { AnomalyLikelihood, logScore } from './anomaly-likelihood.js';
 import { Excursion } from './excursion.js';
 import { CycleMemory, DAY_MS } from './seasonality.js';
+import { SlidingMoments } from './sliding-moments.js';
 import { SlidingRange } from './sliding-range.js';
 
 export interface DetectorOptions {
@@ -55,9 +56,7 @@ export class StreamingDetector {
   private readonly stuck: Excursion;
   private cycle: CycleMemory | null = null;
   private readonly likelihood = new AnomalyLikelihood(K.likelihood);
-  private readonly recent = new Float64Array(K.meanWindow);
-  private recentN = 0;
-  private recentSum = 0;
+  private readonly recent = new SlidingMoments(K.meanWindow);
   private prev = Number.NaN;
   private run = 0;
   private prevT = Number.NaN;
@@ -83,11 +82,8 @@ export class StreamingDetector {
     this.learnStep(t);
     let raw = this.value.update(x);
 
-    const w = K.meanWindow;
-    if (this.recentN >= w) this.recentSum -= this.recent[this.recentN % w];
-    this.recent[this.recentN++ % w] = x;
-    this.recentSum += x;
-    if (this.recentN >= w) raw = Math.max(raw, this.mean.update(this.recentSum / w));
+    this.recent.push(x);
+    if (this.recent.seen >= K.meanWindow) raw = Math.max(raw, this.mean.update(this.recent.mean()));
 
     if (!Number.isNaN(this.prev)) {
       raw = Math.max(raw, this.step.update(Math.abs(x - this.prev)));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AnomalyLikelihood, logScore, normalTail } from '../../src/analysis/anomaly-likelihood.js';
 import { Excursion } from '../../src/analysis/excursion.js';
 import { CycleMemory, CycleStrength, DAY_MS, WEEK_MS, detectCycle } from '../../src/analysis/seasonality.js';
+import { SlidingMoments } from '../../src/analysis/sliding-moments.js';
 import { SlidingRange } from '../../src/analysis/sliding-range.js';
 import { normal, seededRandom } from '../../src/core/random.js';
 
@@ -24,6 +25,26 @@ describe('SlidingRange', () => {
       }
     }
     expect(new SlidingRange(3).max()).toBeNaN();
+  });
+});
+
+describe('SlidingMoments', () => {
+  it('gives the mean and variance of the last n values', () => {
+    const rand = seededRandom(2);
+    const m = new SlidingMoments(10);
+    expect(m.mean()).toBeNaN();
+    const xs: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const x = 1e6 + 100 * normal(rand); // a large level: the running sums must not drift
+      m.push(x);
+      xs.push(x);
+      const last = xs.slice(-10);
+      const mean = last.reduce((a, b) => a + b, 0) / last.length;
+      const variance = last.reduce((a, b) => a + (b - mean) ** 2, 0) / last.length;
+      expect(m.mean()).toBeCloseTo(mean, 6);
+      if (i > 0) expect(m.variance() / variance).toBeCloseTo(1, 6);
+    }
+    expect([m.size, m.seen]).toEqual([10, 300]);
   });
 });
 
