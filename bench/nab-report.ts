@@ -1,7 +1,8 @@
 // The detection figures bench/nab.ts prints: NAB profiles on the dev corpus, category
 // cross-validation (the threshold, the one constant fitted to data, is chosen on the other
-// categories), and the generated second set scored both with its own optimal threshold and with
-// the dev threshold carried over.
+// categories), the generated second set scored with its own optimal threshold and with the dev
+// threshold carried over, and both sets as one corpus. Returns the figures for scripts that compare
+// detector variants.
 import { runDetector, type PointScorer } from './nab-corpus.js';
 import { PROFILES, fileDetail, optimise, scoreAt, transferThreshold, type LabelledSeries, type Profile } from './nab-score.js';
 
