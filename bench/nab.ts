@@ -1,157 +1,89 @@
-// NAB-style scoring of the streaming detector, as described in ../shared/bench-data/nab-dev/README.md:
-// probationary period, windows, scaled sigmoid, ONE corpus-wide threshold per profile chosen by a
-// sweep over every distinct score, normalisation against the null detector.
-// Usage: npx tsx bench/nab.ts [DIR] [--per-file]
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+// Detection figures for `devops-commander detect`, scored as NAB scores (bench/nab-score.ts):
+//   1. the NAB dev corpus, threshold optimised on it (standard / low-FP / low-FN profiles);
+//   2. category cross-validation: each category scored at a threshold chosen on the others;
+//   3. a second, differently generated set (bench/synth-series.ts), with its own threshold and with
+//      the dev threshold carried over, and both sets as one corpus;
+//   4. speed: the detector alone and the `detect` command end to end on a long generated series.
+// Usage: npx tsx bench/nab.ts [DIR] [--per-file] [--charts OUTDIR] [--seed N] [--rows N]
+//   DIR defaults to ../shared/bench-data/nab-dev; --charts writes SVG charts of a few series.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StreamingDetector } from '../src/analysis/detector.js';
-import { parseCsv } from './csv.js';
+import { chartSvg } from './nab-chart.js';
+import { loadCorpus } from './nab-corpus.js';
+import { report } from './nab-report.js';
+import { optimise, PROFILES, type LabelledSeries } from './nab-score.js';
+import { generateSynthSet, longSeries } from './synth-series.js';
 
 const args = process.argv.slice(2);
-const perFile = args.includes('--per-file');
-const dir = resolve(args.find((a) => !a.startsWith('--')) ?? join(import.meta.dirname, '../../shared/bench-data/nab-dev'));
-
-interface Profile {
-  name: string;
-  tp: number;
-  fn: number;
-  fp: number;
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const valued = new Set(['--charts', '--seed', '--rows']);
+const root = join(import.meta.dirname, '..');
+// the checkout sits next to shared/ (or one level deeper, as a worktree)
+const defaultDir = [join(root, '../shared/bench-data/nab-dev'), join(root, '../../shared/bench-data/nab-dev')].find((d) => existsSync(d));
+const given = args.find((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
+if (!given && !defaultDir) {
+  console.error('usage: npx tsx bench/nab.ts [DIR]  (no ../shared/bench-data/nab-dev next to the checkout)');
+  process.exit(2);
 }
-const PROFILES: Profile[] = [
-  { name: 'standard', tp: 1.0, fn: 1.0, fp: 0.11 },
-  { name: 'reward_low_FP_rate', tp: 1.0, fn: 1.0, fp: 0.22 },
-  { name: 'reward_low_FN_rate', tp: 1.0, fn: 2.0, fp: 0.11 },
-];
+const dir = resolve(given ?? defaultDir!);
 
-/** σ(y) = 2/(1+e^{5y}) − 1, with σ(y) = −1 for y > 3. */
-function sigma(y: number): number {
-  if (y > 3) return -1;
-  return 2 / (1 + Math.exp(5 * y)) - 1;
-}
+const dev = loadCorpus(dir);
+const synth = generateSynthSet(opt('--seed') ? Number(opt('--seed')) : undefined);
+report(dev, synth, () => new StreamingDetector(), { perFile: args.includes('--per-file') });
 
-const toMs = (s: string): number => Date.parse(s.trim().replace(' ', 'T').replace(/\.\d+$/, '') + 'Z');
-
-interface FileData {
-  name: string;
-  scores: Float64Array;
-  probation: number;
-  /** windows as inclusive row ranges */
-  windows: [number, number][];
-}
-
-function loadFile(rel: string, windowsJson: Record<string, [string, string][]>): FileData {
-  const rows = parseCsv(readFileSync(join(dir, rel), 'utf8')).slice(1).filter((r) => r.length >= 2);
-  const det = new StreamingDetector();
-  const scores = new Float64Array(rows.length);
-  const times: number[] = [];
-  rows.forEach((r, i) => {
-    const t = toMs(r[0]);
-    times.push(t);
-    scores[i] = det.update(t, Number(r[1]));
-  });
-  const idxOf = new Map(times.map((t, i) => [t, i]));
-  const windows = (windowsJson[rel] ?? []).map(([a, b]): [number, number] => {
-    const l = idxOf.get(toMs(a));
-    const r = idxOf.get(toMs(b));
-    if (l === undefined || r === undefined) throw new Error(`${rel}: window ${a}..${b} not on a row`);
-    return [l, r];
-  });
-  const n = rows.length;
-  return { name: rel, scores, probation: Math.min(Math.floor(0.15 * n), 750), windows };
-}
-
-/** Value of a detection at row i for one file (window index or -1, and its value). */
-function rowValue(f: FileData, i: number, p: Profile): { win: number; value: number } {
-  let prevEnd = -1;
-  let prevW = 0;
-  for (let w = 0; w < f.windows.length; w++) {
-    const [l, r] = f.windows[w];
-    if (i >= l && i <= r) {
-      const width = r - l + 1;
-      return { win: w, value: (p.tp * sigma(-(r - i + 1) / width)) / sigma(-1) };
-    }
-    if (r < i && r > prevEnd) {
-      prevEnd = r;
-      prevW = r - l + 1;
-    }
-  }
-  if (prevEnd < 0) return { win: -1, value: -p.fp };
-  return { win: -1, value: p.fp * sigma((i - prevEnd) / Math.max(1, prevW - 1)) };
-}
-
-function optimise(files: FileData[], p: Profile): { score: number; threshold: number; s: number; tp: number; fp: number } {
-  // every scored row with its value; windows numbered corpus-wide
-  const items: { score: number; win: number; value: number }[] = [];
-  let nWin = 0;
-  for (const f of files) {
-    for (let i = f.probation; i < f.scores.length; i++) {
-      const v = rowValue(f, i, p);
-      items.push({ score: f.scores[i], win: v.win >= 0 ? nWin + v.win : -1, value: v.value });
-    }
-    nWin += f.windows.length;
-  }
-  items.sort((a, b) => b.score - a.score);
-  const best = new Float64Array(nWin).fill(Number.NaN);
-  let s = -p.fn * nWin; // nothing detected
-  let bestS = s;
-  let bestT = Infinity;
-  let k = 0;
-  while (k < items.length) {
-    const t = items[k].score;
-    while (k < items.length && items[k].score === t) {
-      const it = items[k++];
-      if (it.win < 0) s += it.value;
-      else if (Number.isNaN(best[it.win])) {
-        s += it.value + p.fn;
-        best[it.win] = it.value;
-      } else if (it.value > best[it.win]) {
-        s += it.value - best[it.win];
-        best[it.win] = it.value;
-      }
-    }
-    if (s > bestS) {
-      bestS = s;
-      bestT = t;
-    }
-  }
-  const sPerfect = p.tp * nWin;
-  const sNull = -p.fn * nWin;
-  // count detections at the chosen threshold, for information
-  let tp = 0;
-  let fp = 0;
-  const hit = new Set<number>();
-  for (const it of items) {
-    if (it.score < bestT) break;
-    if (it.win >= 0) hit.add(it.win);
-    else fp++;
-  }
-  tp = hit.size;
-  return { score: (100 * (bestS - sNull)) / (sPerfect - sNull), threshold: bestT, s: bestS, tp, fp };
-}
-
-const windowsJson = JSON.parse(readFileSync(join(dir, 'windows.json'), 'utf8')) as Record<string, [string, string][]>;
-const rels = readdirSync(dir, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(dir, d.name)).filter((f) => f.endsWith('.csv')).map((f) => `${d.name}/${f}`))
-  .filter((rel) => existsSync(join(dir, rel)))
-  .sort();
+// speed on one long series: the detector alone (CPU time), then the command end to end
+const rows = Number(opt('--rows') ?? 1_000_000);
+const long = longSeries(rows);
+const det = new StreamingDetector();
 const t0 = process.cpuUsage();
-const files = rels.map((rel) => loadFile(rel, windowsJson));
-const used = process.cpuUsage(t0);
-const rowsTotal = files.reduce((a, f) => a + f.scores.length, 0);
-console.log(`${files.length} files, ${rowsTotal} rows, ${files.reduce((a, f) => a + f.windows.length, 0)} windows; detector ${Math.round(rowsTotal / ((used.user + used.system) / 1e6)).toLocaleString('en-US')} rows/s`);
-for (const p of PROFILES) {
-  const r = optimise(files, p);
-  console.log(`${p.name.padEnd(20)} score ${r.score.toFixed(1)}  (threshold ${r.threshold.toFixed(4)}, windows detected ${r.tp}, false-positive rows ${r.fp})`);
-  if (perFile && p.name === 'standard') {
-    for (const f of files) {
-      const det = f.windows.map(([l, r2]) => {
-        for (let i = Math.max(l, f.probation); i <= r2; i++) if (f.scores[i] >= r.threshold) return `${i - l}/${r2 - l + 1}`;
-        return 'miss';
-      });
-      let fps = 0;
-      for (let i = f.probation; i < f.scores.length; i++) if (f.scores[i] >= r.threshold && !f.windows.some(([l, r2]) => i >= l && i <= r2)) fps++;
-      console.log(`  ${f.name.padEnd(58)} windows [${det.join(', ')}] fp ${fps}`);
-    }
-  }
+for (let i = 0; i < long.values.length; i++) det.update(long.times[i], long.values[i]);
+const u = process.cpuUsage(t0);
+const detRate = rows / ((u.user + u.system) / 1e6);
+const tmp = mkdtempSync(join(tmpdir(), 'nab-bench-'));
+try {
+  const csv = join(tmp, 'long.csv');
+  const lines = ['timestamp,value'];
+  for (let i = 0; i < long.values.length; i++) lines.push(`${new Date(long.times[i]).toISOString().slice(0, 19).replace('T', ' ')},${long.values[i].toFixed(3)}`);
+  writeFileSync(csv, lines.join('\n') + '\n');
+  const small = join(tmp, 'small.csv');
+  writeFileSync(small, lines.slice(0, 3).join('\n') + '\n');
+  // bash's `time` reports the child's CPU seconds, which a loaded machine does not inflate as it
+  // does wall time; both are printed
+  const timed = (file: string): { wall: number; cpu: number } => {
+    const cmd = `TIMEFORMAT='%U %S'; time ${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts detect --input ${JSON.stringify(file)} > /dev/null`;
+    const w0 = performance.now();
+    const r = spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'utf8' });
+    const wall = (performance.now() - w0) / 1000;
+    if (r.status !== 0) throw new Error(`detect failed: ${r.stderr}`);
+    const [user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    return { wall, cpu: user + sys };
+  };
+  // the command on the long file less the same command on a two-row file (node and tsx start-up)
+  const base = timed(small);
+  const full = timed(csv);
+  const cpu = full.cpu - base.cpu;
+  const wall = full.wall - base.wall;
+  const rate = (secs: number): string => Math.round(rows / secs).toLocaleString('en-US');
+  console.log(
+    `speed (${rows.toLocaleString('en-US')}-row series): detector alone ${Math.round(detRate).toLocaleString('en-US')} rows/s; ` +
+      `detect end to end (read, score, write CSV; start-up excluded) ${rate(cpu)} rows/s CPU time, ${rate(wall)} rows/s wall (${wall.toFixed(2)} s)`,
+  );
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const chartDir = opt('--charts');
+if (chartDir) {
+  mkdirSync(chartDir, { recursive: true });
+  const t = optimise([...dev, ...synth], PROFILES[0]).threshold;
+  const pick = (files: LabelledSeries[], names: RegExp): LabelledSeries[] => files.filter((f) => names.test(f.name));
+  const shown = [...pick(dev, /jumpsup|load_balancer|ec2_cpu_utilization_825cc2|grok_asg|rds_cpu_utilization_e47b3b/), ...pick(synth, /synth_0[0-9]|synth_1[0-2]/)];
+  for (const f of shown) writeFileSync(join(chartDir, f.name.replace(/[/.]/g, '_') + '.svg'), chartSvg(f, t));
+  console.log(`charts: ${shown.length} SVG files in ${chartDir} (threshold ${t.toFixed(4)}, the standard profile's on both sets as one corpus)`);
 }

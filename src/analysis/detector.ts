@@ -1,155 +1,135 @@
 // Causal streaming anomaly detector for one metric series. Pure and deterministic: the score of a
 // point depends only on the points before it and itself, so scoring a prefix gives the same scores.
 //
-// Idea (rank-based "surprise" at several horizons, then a likelihood-style calibration):
-// - No distribution is assumed: each feature's tail probability is its rank among the same
-//   feature's recent history (SortedWindow). Ranks are scale-free, so one threshold means the same
-//   on CPU %, bytes and request counts, and robust to the spikes that wreck mean/stddev detectors.
-// - Features, each catching a kind of anomaly:
-//     value         – level outside what was seen recently (spikes, dips, new levels)
-//     short mean    – a sustained shift that single noisy points hide
-//     step          – a jump between consecutive points that stays inside the usual range
-//     seasonal diff – the value differs from the same time one day earlier (daily rhythm broken)
-// - Surprise = −log(tail) / log(history+1) ∈ [0,1]: 1 means "more extreme than everything in the
-//   history window". The first points have little history and cannot reach high scores, which is
-//   the honest answer early on.
-// - Magnitude: beyond-the-range values are ranked by how far beyond (relative to the range), so two
-//   "new maximum" points are not tied.
-// - Suppression: after a high score, repeats of the same excursion within a short horizon score
-//   lower unless they are more surprising (an alert already raised is not news; NAB-like
-//   evaluations and on-call people both punish repeats).
-import { SortedWindow } from './detector-window.js';
+// Three published ideas, one configuration for every series (no per-series or per-category tuning):
+// 1. Raw score: the largest excursion (excursion.ts) among five causal views of the series, each
+//    judged against its own last `history` values: the value (spikes, dips, new levels), its mean over
+//    the last 12 points (a sustained shift single noisy points hide), the step from the previous point
+//    (a jump that stays inside the usual range), the distance from the same time of day in the last
+//    three days (a daily rhythm broken: seasonality.ts), and how long the value has not changed (a
+//    stuck sensor or a dead exporter). Most points are inside all five ranges and score 0.
+// 2. Anomaly likelihood (anomaly-likelihood.ts, Numenta's HTM detector): the raw score's short-term
+//    average is judged against its own history in this series, so a series that leaves its range all
+//    the time (bursty traffic, tweet counts) needs far bigger excursions to alarm than a quiet one,
+//    and one threshold serves every series. Log-scaled: 0.5 is a tail probability of 1e-5.
+// 3. Rest period and repeat damping (CAD OSE's rest period): after a strong alarm the same episode's
+//    later points are not news, and a score no higher than one of the last 100 points is damped.
+import { AnomalyLikelihood, logScore } from './anomaly-likelihood.js';
+import { Excursion } from './excursion.js';
+import { CycleMemory, DAY_MS } from './seasonality.js';
+import { SlidingMoments } from './sliding-moments.js';
+import { SlidingRange } from './sliding-range.js';
 
 export interface DetectorOptions {
-  /** history length of the value / feature windows (points). Default 1000. */
+  /** values each view is judged against (points). Default 1000. */
   history?: number;
 }
 
-const DAY_MS = 86_400_000;
 /**
- * Fixed weights (one configuration for every series):
- * - base: share of the score given by rank surprise; the rest (1-base) grows with how far beyond the
- *   seen range a value lies, so "just a new max" (noise) ranks below "far outside" (incident);
- * - horizon/damp: a score not above the highest of the last `horizon` points is halved (repeats);
- * - step/season: weight of the change features relative to the level features (they fire on the
- *   same events one point later, so they count a little less).
+ * The one configuration. Chosen on the NAB development categories and checked by leaving each
+ * category out and on a differently generated set (bench/nab.ts); the scores sit on a plateau around
+ * these values (e.g. likelihood floor 0.03..0.05, rest 150..300 give the same figures within ±1).
  */
-const K = { base: 0.7, pow: 1, horizon: 100, damp: 0.5, mean: 1, step: 0.9, season: 0.9 };
-
-/** One feature: its recent values and the surprise of a new one. */
-class Feature {
-  readonly win: SortedWindow;
-  constructor(capacity: number) {
-    this.win = new SortedWindow(capacity);
-  }
-  /** surprise of x in [0,1] against the history, then x joins the history. */
-  surprise(x: number, twoSided: boolean, norm: number): number {
-    const w = this.win;
-    let s = 0;
-    if (w.size >= 8) {
-      const tail = twoSided ? w.twoSidedTail(x) : w.upperTail(x);
-      s = (-Math.log(tail) / norm) * K.base;
-      // beyond everything seen: add how far beyond, relative to the spread seen
-      const lo = w.min();
-      const hi = w.max();
-      const span = hi - lo;
-      if (x > hi || (twoSided && x < lo)) {
-        const excess = x > hi ? x - hi : lo - x;
-        const rel = span > 0 ? excess / span : excess !== 0 ? 1 : 0;
-        s += (1 - K.base) * Math.min(1, Math.pow(rel, K.pow));
-      }
-    }
-    w.push(x);
-    return s;
-  }
-}
+const K = {
+  /** points in the short mean */
+  meanWindow: 12,
+  /** a run of unchanged values is judged against runs of at least this many points */
+  runFloor: 10,
+  /** cycles of the daily reference (median of the same time in the last 3 days) */
+  cycles: 3,
+  /** gaps that fix the sampling step (the smallest of them) before the daily view starts */
+  stepSamples: 20,
+  likelihood: { shortWindow: 3, history: 4000, minHistory: 150, minStd: 0.04 },
+  /** after a score of `restBar` or more, the next `rest` points score 0 */
+  rest: 150,
+  restBar: 0.5,
+  /** a score not above the highest of the last `horizon` scores is multiplied by `damp` */
+  horizon: 100,
+  damp: 0.3,
+};
 
 export class StreamingDetector {
-  private readonly history: number;
-  private readonly norm: number;
-  private readonly value: Feature;
-  private readonly mean: Feature;
-  private readonly step: Feature;
-  private readonly seasonal: Feature;
-  private readonly recent: number[] = [];
+  private readonly value: Excursion;
+  private readonly mean: Excursion;
+  private readonly step: Excursion;
+  private readonly daily: Excursion;
+  private readonly stuck: Excursion;
+  private cycle: CycleMemory | null = null;
+  private readonly likelihood = new AnomalyLikelihood(K.likelihood);
+  private readonly recent = new SlidingMoments(K.meanWindow);
   private prev = Number.NaN;
+  private run = 0;
   private prevT = Number.NaN;
-  private stepMs = Number.NaN;
-  /** values one day back, by position (filled once the sampling step is known) */
-  private ring: Float64Array | null = null;
-  private ringT: Float64Array | null = null;
-  private stepSamples = 0;
-  private seen = 0;
-  private recentScores: number[] = [];
+  private stepMs = Infinity;
+  private gaps = 0;
+  private n = 0;
+  /** the last point whose score reached the rest bar */
+  private lastStrong = -Infinity;
+  private readonly outs = new SlidingRange(K.horizon);
 
   constructor(opts: DetectorOptions = {}) {
-    this.history = opts.history ?? 1000;
-    this.norm = Math.log(this.history + 1);
-    this.value = new Feature(this.history);
-    this.mean = new Feature(this.history);
-    this.step = new Feature(this.history);
-    this.seasonal = new Feature(this.history);
+    const h = opts.history ?? 1000;
+    this.value = new Excursion(h, true);
+    this.mean = new Excursion(h, true);
+    this.step = new Excursion(h, false);
+    this.daily = new Excursion(h, false);
+    this.stuck = new Excursion(h, false, K.runFloor);
   }
 
   /** Score the next point (timestamp in ms, value). Returns the anomaly score in [0,1]. */
-  update(timestampMs: number, x: number): number {
-    if (!Number.isFinite(x)) return 0; // missing data is not an anomaly
-    // sampling step: the smallest gap among the first points (irregular series have gaps, not
-    // shorter steps); it sizes the time-of-day slots of the seasonal feature
-    if (Number.isFinite(this.prevT) && timestampMs > this.prevT && this.stepSamples < 20) {
-      const gap = timestampMs - this.prevT;
-      if (!(gap >= this.stepMs)) this.stepMs = gap;
-      if (++this.stepSamples === 20) {
-        const slots = Math.round(DAY_MS / this.stepMs);
-        if (slots >= 4 && slots <= this.history) {
-          this.ring = new Float64Array(slots).fill(Number.NaN);
-          this.ringT = new Float64Array(slots).fill(Number.NaN);
-        }
-      }
-    }
-    this.prevT = timestampMs;
-    this.seen++;
-
-    const sValue = this.value.surprise(x, true, this.norm);
+  update(t: number, x: number): number {
+    if (!Number.isFinite(x)) return 0; // missing data is not an anomaly, and is not remembered
+    this.learnStep(t);
+    let raw = this.value.update(x);
 
     this.recent.push(x);
-    if (this.recent.length > 6) this.recent.shift();
-    let m = 0;
-    for (const v of this.recent) m += v;
-    m /= this.recent.length;
-    const sMean = this.recent.length === 6 ? this.mean.surprise(m, true, this.norm) : 0;
+    if (this.recent.seen >= K.meanWindow) raw = Math.max(raw, this.mean.update(this.recent.mean()));
 
-    const sStep = Number.isNaN(this.prev) ? 0 : this.step.surprise(Math.abs(x - this.prev), false, this.norm);
+    if (!Number.isNaN(this.prev)) {
+      raw = Math.max(raw, this.step.update(Math.abs(x - this.prev)));
+      // while a run of unchanged values is longer than any in the history it is a small excursion
+      // at every point, which the likelihood turns into an alarm once it lasts (a stuck sensor, a
+      // counter that stopped, a silence in a count that never stays at 0 this long)
+      this.run = x === this.prev ? this.run + 1 : 0;
+      raw = Math.max(raw, this.stuck.update(this.run));
+    }
     this.prev = x;
 
-    let sSeason = 0;
-    if (this.ring && this.ringT) {
-      // the value at the same time of day, if it was seen about one day ago (gaps leave holes)
-      const slot = Math.floor((((timestampMs % DAY_MS) + DAY_MS) % DAY_MS) / this.stepMs) % this.ring.length;
-      const age = timestampMs - this.ringT[slot];
-      if (age > 0.5 * DAY_MS && age < 1.5 * DAY_MS) sSeason = this.seasonal.surprise(Math.abs(x - this.ring[slot]), false, this.norm);
-      this.ring[slot] = x;
-      this.ringT[slot] = timestampMs;
+    if (this.cycle) {
+      const ref = this.cycle.reference(t);
+      if (!Number.isNaN(ref)) raw = Math.max(raw, this.daily.update(Math.abs(x - ref)));
+      this.cycle.push(t, x);
     }
 
-    const raw = Math.max(sValue, K.mean * sMean, K.step * sStep, K.season * sSeason);
-    return this.finish(Math.min(1, raw));
+    const score = logScore(this.likelihood.update(Math.min(1, raw)));
+    return this.suppress(score);
   }
 
-  /** Suppress repeats: a score no higher than one given in the last `horizon` points is damped. */
-  private finish(raw: number): number {
-    const horizon = K.horizon;
-    let maxRecent = 0;
-    for (const s of this.recentScores) if (s > maxRecent) maxRecent = s;
-    const out = raw > maxRecent ? raw : raw * K.damp;
-    this.recentScores.push(out);
-    if (this.recentScores.length > horizon) this.recentScores.shift();
-    return Math.max(0, Math.min(1, out));
+  /** The sampling step is the smallest of the first gaps (irregular series have gaps, not shorter
+   * steps); it sizes the daily view's time-of-day slots. */
+  private learnStep(t: number): void {
+    if (this.gaps < K.stepSamples && Number.isFinite(this.prevT) && t > this.prevT) {
+      this.stepMs = Math.min(this.stepMs, t - this.prevT);
+      if (++this.gaps === K.stepSamples) {
+        const c = new CycleMemory(DAY_MS, this.stepMs, K.cycles);
+        if (c.trackable) this.cycle = c;
+      }
+    }
+    this.prevT = t;
+  }
+
+  private suppress(score: number): number {
+    const i = this.n++;
+    let out = i - this.lastStrong <= K.rest ? 0 : score;
+    if (score >= K.restBar) this.lastStrong = i;
+    if (this.outs.size > 0 && out <= this.outs.max()) out *= K.damp;
+    this.outs.push(out);
+    return out;
   }
 }
 
 /** Score a whole series (convenience for tests and batch callers; still causal). */
-export function scoreSeries(points: { t: number; v: number }[], opts?: DetectorOptions): number[] {
+export function scoreSeries(points: readonly { t: number; v: number }[], opts?: DetectorOptions): number[] {
   const d = new StreamingDetector(opts);
   return points.map((p) => d.update(p.t, p.v));
 }

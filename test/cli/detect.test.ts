@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/commands/detect.js';
+import { parseTimestamp, run } from '../../src/cli/commands/detect.js';
 import { CliError } from '../../src/cli/errors.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -79,5 +79,15 @@ describe('devops-commander detect', () => {
     const g = cli(['detect', '--input', f]);
     expect(g.code).toBe(0);
     expect(g.out.trim().split('\n').slice(2)).toEqual(['2026-01-01T00:01:00Z,,0.000000', '2026-01-01T00:02:00Z,NaN,0.000000']);
+  });
+
+  it('reads every timestamp form it accepts to the same instant', () => {
+    const at = Date.UTC(2026, 2, 1, 12, 5, 9);
+    for (const ts of ['2026-03-01 12:05:09', '2026-03-01T12:05:09', '2026-03-01T12:05:09Z', '2026-03-01T12:05:09.000Z', '2026-03-01T14:05:09+02:00', ' 2026-03-01 12:05:09 ', String(at / 1000), String(at)]) {
+      expect(parseTimestamp(ts)).toBe(at);
+    }
+    // the day cache must not leak into the next day
+    expect(parseTimestamp('2026-03-02 00:00:00') - parseTimestamp('2026-03-01 23:59:59')).toBe(1000);
+    for (const bad of ['2026-03-01 25:00:00', '2026-13-01 00:00:00', '2026/03/01 12:00:00', 'yesterday', '']) expect(parseTimestamp(bad)).toBeNaN();
   });
 });
