@@ -44,7 +44,16 @@ export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
   const r = (input.evaluate ?? evaluateTick)({ deployment: { ...input.deployment, at: from }, bundle, now: input.now, stepSeconds: input.stepSeconds, policy: input.policy });
   const serious = r.analysis.findings.filter((f) => !IGNORED.has(f.kind) && f.severity >= 0.5);
   if (r.decision.action === 'continue' || serious.length === 0) {
-    return { recovered: true, verifiable: true, detail: `health back to pre-deploy levels: ${r.summary.headline}` };
+    // Said in terms of the comparison made (after the action vs before the deploy): the summary's
+    // own headline would name the bad version ("no significant change since v2.1.0-throw") though
+    // it is the one that was rolled back.
+    const minor = r.analysis.findings.filter((f) => !IGNORED.has(f.kind) && f.severity > 0).map((f) => f.text);
+    const since = new Date(from).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return {
+      recovered: true,
+      verifiable: true,
+      detail: `health back to pre-deploy levels: since ${since} the signals are within what the service did before the deploy${minor.length ? ` (minor: ${minor.slice(0, 2).join('; ')})` : ''}`,
+    };
   }
   return { recovered: false, verifiable: true, detail: `still unhealthy after the action: ${serious.map((f) => f.text).slice(0, 2).join('; ')}` };
 }

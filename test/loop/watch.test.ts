@@ -54,6 +54,10 @@ describe('watch', () => {
     expect(s.actions).toHaveLength(1);
     expect(s.actions[0]).toMatchObject({ action: 'rollback', status: 'executed', automatic: true });
     expect(s.outcome).toMatchObject({ recovered: true, action: 'rollback' });
+    // the verdict says what was compared (after the action vs before the deploy), and never
+    // describes the rolled-back version as healthy
+    expect(s.outcome?.detail).toMatch(/^health back to pre-deploy levels: since \S+Z the signals are within what the service did before the deploy/);
+    expect(s.outcome?.detail).not.toContain(deployment.version);
     expect(types.at(-1)).toBe('watch.completed');
     // action.requested is before action.executed, and outcome after both
     expect(types.indexOf('action.requested')).toBeLessThan(types.indexOf('action.executed'));
