@@ -377,9 +377,10 @@ function restartFinding(out: Finding[], pts: Point[] | undefined, stablePts: Poi
   if (after.length === 0) return;
   const base = before.length ? Math.max(...before.map((p) => p[1])) : after[0][1];
   const last = after[after.length - 1][1];
-  // counters can reset when pods are replaced: count only increments
+  // counters reset when pods are replaced (the deploy itself replaces them): count only
+  // increments, from the last pre-deploy sample, so a counter that restarted at 0 counts from 0
   let inc = 0;
-  let prev = base;
+  let prev = before.length ? before[before.length - 1][1] : after[0][1];
   let onset: number | undefined;
   for (const p of after) {
     if (p[1] > prev) {

@@ -138,7 +138,24 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   }
   stats.delta = delta;
   stats.rel_change = level !== 0 ? delta / Math.abs(level) : delta === 0 ? 0 : Infinity;
-  const practical = isPractical(ctx.metric, delta, level) && Math.sign(delta) === (direction === 'up' ? 1 : -1);
+  // The change must also be practical against where the metric was in the last stretch before the
+  // deploy (the reference's newest quarter, at least 5 samples), not only against the reference's
+  // median: a metric that drifts (a daily cycle's rising side, a slow wander) sits well above its
+  // 30-minute median at the deploy and keeps going, and that drift is not the deploy's doing.
+  const tail = reference.slice(-Math.max(5, Math.ceil(reference.length / 4)));
+  const recentBefore = median(tail);
+  const tailSorted = Float64Array.from(tail).sort();
+  stats.recent_before_median = recentBefore;
+  stats.recent_before_high = quantileSorted(tailSorted, 0.9);
+  stats.recent_before_low = quantileSorted(tailSorted, 0.1);
+  const afterLevel = refMed + delta;
+  const sameSide = Math.sign(delta) === (direction === 'up' ? 1 : -1);
+  const practicalVsMedian = isPractical(ctx.metric, delta, level) && sameSide;
+  const practicalVsRecent = isPractical(ctx.metric, afterLevel - recentBefore, level) && Math.sign(afterLevel - recentBefore) === Math.sign(delta);
+  const practical = practicalVsMedian && practicalVsRecent;
+  // significant and large against the median, but not against the last minutes before the deploy:
+  // the metric was already there; the summary says so
+  if (practicalVsMedian && !practicalVsRecent) stats.within_recent_baseline = 1;
 
   // beyond the reference's band on the change's side: above its upQ quantile, or below its downQ
   const beyondBand = (upQ: number, downQ: number): ((v: number) => boolean) => {
