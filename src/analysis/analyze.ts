@@ -235,21 +235,36 @@ function markSharedShift(out: Finding[], metric: string, stablePts: Point[], dep
   if (j.stats.rel_change !== undefined) f.stats.stable_rel_change = j.stats.rel_change;
 }
 
+const MULTIPLICATIVE = new Set(['latency_p95_ms', 'cpu_utilization']);
+
 /** Canary vs stable: paired differences at matching times, judged against the pre-deploy differences. */
 function canaryJudgement(canaryPts: Point[], stablePts: Point[], deployAt: number, stepMs: number, c: JudgeContext): Judgement | undefined {
   if (c.metric === 'request_rate') return undefined; // traffic is split by weight: levels differ by design
   const byT = new Map<number, number>();
   for (const p of stablePts) byT.set(Math.round(p[0] / (stepMs / 2)), p[1]);
+  // Latency and CPU change by factors: an outage that triples every group's latency triples the
+  // canary−stable difference too, which looked version-specific. For them the pairing is the ratio
+  // canary/stable, judged against the pre-deploy ratios (level 1: the practical floor is then the
+  // relative excess of the canary over the stable group). Error rates stay differences (zeros).
+  const ratio = MULTIPLICATIVE.has(c.metric);
   const diffs: Point[] = [];
   for (const p of canaryPts) {
     const s = byT.get(Math.round(p[0] / (stepMs / 2)));
-    if (s !== undefined) diffs.push([p[0], p[1] - s]);
+    if (s === undefined) continue;
+    if (!ratio) diffs.push([p[0], p[1] - s]);
+    else if (s > 0) diffs.push([p[0], p[1] / s]);
   }
   const ref = diffs.filter((p) => p[0] < deployAt).map((p) => p[1]);
   const post = diffs.filter((p) => p[0] >= deployAt);
   const stableAfter = stablePts.filter((p) => p[0] >= deployAt).map((p) => p[1]);
   if (post.length === 0 || stableAfter.length === 0) return undefined;
   const level = median(stableAfter);
+  if (ref.length >= 5 && ratio) {
+    const j = judge(ref, post, median(ref), c);
+    j.stats.ratio_mode = 1;
+    j.stats.stable_level = level;
+    return j;
+  }
   if (ref.length >= 5) return judge(ref, post, level, c);
   // no pre-deploy pairing: compare canary after vs stable after directly
   const canaryAfter = canaryPts.filter((p) => p[0] >= deployAt);
@@ -287,8 +302,13 @@ function pushJudgement(out: Finding[], j: Judgement, comparison: 'before_after' 
     const label = metricLabel(j.metric);
     let text: string;
     if (comparison === 'canary_stable') {
-      const canaryVal = s.level + (s.recent_median ?? s.after_median ?? 0);
-      text = `${label} on the canary ${j.direction === 'up' ? 'above' : 'below'} stable by ${fmtMetric(j.metric, Math.abs(s.delta))} (stable ${fmtMetric(j.metric, s.level)}, canary ~${fmtMetric(j.metric, canaryVal)})`;
+      if (s.ratio_mode === 1) {
+        const r = s.recent_median ?? s.after_median ?? 1;
+        text = `${label} on the canary ${fmtNum(r)}× stable's (${fmtNum(s.before_median)}× before the deploy; stable ${fmtMetric(j.metric, s.stable_level)}, canary ~${fmtMetric(j.metric, s.stable_level * r)})`;
+      } else {
+        const canaryVal = s.level + (s.recent_median ?? s.after_median ?? 0);
+        text = `${label} on the canary ${j.direction === 'up' ? 'above' : 'below'} stable by ${fmtMetric(j.metric, Math.abs(s.delta))} (stable ${fmtMetric(j.metric, s.level)}, canary ~${fmtMetric(j.metric, canaryVal)})`;
+      }
     } else {
       const now = s.recent_median ?? s.after_median;
       text = `${label} ${fmtMetric(j.metric, now)} vs ${fmtMetric(j.metric, s.before_median)} before the deploy (${fmtRel(s.rel_change)})`;

@@ -93,7 +93,17 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   stats.after_p95 = quantile(values, 0.95);
 
   // rank test + Hodges-Lehmann shift over the settled window
-  const rt = mannWhitney(reference, values);
+  // Both tests below assume independent samples. Real metrics wander (a slow queue, a cache that
+  // warms, an AR-like drift): consecutive samples move together, so a run of high samples or a
+  // shifted rank sum comes by chance far more often than independence says. The reference's own
+  // lag-1 autocorrelation ρ (on ranks, so spikes and quantised values do not decide) gives the
+  // effective share of independent samples, f = (1−ρ)/(1+ρ), the usual AR(1) variance inflation:
+  // the rank test's z is scaled by √f and the run's p-value is raised to the power f.
+  const rho = lag1RankAutocorrelation(reference);
+  const f = (1 - rho) / (1 + rho);
+  stats.rho = rho;
+  const rt0 = mannWhitney(reference, values);
+  const rt = { ...rt0, z: rt0.z * Math.sqrt(f) };
   // the pairwise-difference estimate costs O(n·m): full precision only when there is a change
   const zCrit = mixtureBoundaryZ(values.length, ctx.alpha);
   // the pairwise-difference estimate costs O(n·m): full precision only when there may be a change
@@ -110,8 +120,10 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   // trailing run on the newest settled points, alpha spent over looks
   const look = Math.max(1, post.length);
   const alphaT = (ctx.alpha * 6) / (Math.PI * Math.PI * look * look);
-  const up = trailingRunP(reference, values, true);
-  const down = trailingRunP(reference, values, false);
+  const up0 = trailingRunP(reference, values, true);
+  const down0 = trailingRunP(reference, values, false);
+  const up = { ...up0, p: Math.pow(up0.p, f) };
+  const down = { ...down0, p: Math.pow(down0.p, f) };
   stats.run_p_up = up.p;
   stats.run_p_down = down.p;
   stats.alpha_look = alphaT;
@@ -209,4 +221,32 @@ function spreadTest(reference: readonly number[], values: readonly number[], ctx
   stats.spread_z = t.z;
   stats.spread_ratio = before > 0 ? after / before : after > 0 ? Infinity : 1;
   return t.z >= mixtureBoundaryZ(values.length, ctx.alpha) && stats.spread_ratio >= 1.5;
+}
+
+/**
+ * Lag-1 autocorrelation of a series' ranks (mid-ranks for ties), clipped to [0, 0.8]: 0 for
+ * independent samples, towards 1 for a wandering level. Negative values (alternation) are taken as 0
+ * (they would make the tests bolder), and 0.8 caps the discount at a ninth of the samples.
+ */
+export function lag1RankAutocorrelation(xs: readonly number[]): number {
+  const n = xs.length;
+  if (n < 8) return 0;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b]);
+  const rank = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && xs[idx[j + 1]] === xs[idx[i]]) j++;
+    for (let k = i; k <= j; k++) rank[idx[k]] = (i + j) / 2;
+    i = j + 1;
+  }
+  const mean = (n - 1) / 2;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    const d = rank[i] - mean;
+    den += d * d;
+    if (i > 0) num += d * (rank[i - 1] - mean);
+  }
+  if (den === 0) return 0;
+  return Math.max(0, Math.min(0.8, num / den));
 }
