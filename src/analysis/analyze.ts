@@ -14,7 +14,7 @@
 //   trace_operation:<operation>      error rate / latency of one operation
 //   data_gap:<metric>|data_gap:all   telemetry missing after the deploy
 import type { Analysis, DeploymentSpec, Finding, Point, SignalBundle } from '../core/types.js';
-import { judge, type Judgement, type JudgeContext } from './metric-judge.js';
+import { isPractical, judge, type Judgement, type JudgeContext } from './metric-judge.js';
 import { loadRise, resourceTrend, type LoadSeries } from './trend.js';
 import { LogIndex, indexLogs, LEVEL_WEIGHT } from './log-index.js';
 import { dataCoverage } from './coverage.js';
@@ -83,7 +83,7 @@ export function analyze(input: AnalyzeInput): Analysis {
     }
     const split = splitPreShift(before);
     const j = judge(split.reference, after, median(split.reference), ctx(metric));
-    if (split.shifted > 0) {
+    if (split.shifted > 0 && !beyondPreShift(metric, j, before.slice(before.length - split.shifted))) {
       j.stats.pre_shift_steps = split.shifted;
       if (j.onset !== undefined) j.onset = deployAt - split.shifted * stepMs;
     }
@@ -197,6 +197,22 @@ export function splitPreShift(before: readonly number[]): { reference: number[];
     }
   }
   return best ? { reference: before.slice(0, n - best), shifted: best } : { reference: before.slice(), shifted: 0 };
+}
+
+/**
+ * A change that began before the deploy explains what came after only if the metric stayed about
+ * where that change took it: when the level since the deploy is beyond everything the pre-deploy
+ * change reached, and by a practical amount, the deploy added a change of its own (a regression
+ * landing during a bump), and its onset is the deploy's, not the bump's.
+ */
+function beyondPreShift(metric: string, j: Judgement, tail: readonly number[]): boolean {
+  if (!j.significant || tail.length === 0) return false;
+  const now = j.stats.recent_median ?? j.stats.after_median;
+  if (now === undefined) return false;
+  const tailMed = median(tail);
+  const up = j.direction === 'up';
+  const edge = up ? Math.max(...tail) : Math.min(...tail);
+  return (up ? now > edge : now < edge) && isPractical(metric, now - tailMed, j.stats.level ?? tailMed);
 }
 
 /** Inserts x into ascending s, in the order Float64Array sorts (NaN last). */

@@ -127,8 +127,18 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   stats.run_p_up = up.p;
   stats.run_p_down = down.p;
   stats.alpha_look = alphaT;
-  const runUp = up.p <= alphaT;
-  const runDown = down.p <= alphaT;
+  // A wandering reference discounts the rank tests, and the conformal p-values cannot go below
+  // 1/(n+1) however far a sample lies: a change far outside everything the reference did would then
+  // never be significant. The excursion test covers that case by size: the newest samples (at least
+  // 3, and at least two independent samples' worth at the reference's autocorrelation) all lie
+  // beyond the reference's whole range AND at least EXCURSION_SIGMAS robust standard deviations
+  // from its median. Independent of ρ because it asks for a distance, not a count.
+  const exc = excursionRun(sortedRef, values, Math.max(3, Math.ceil(2 / f)));
+  stats.excursion_run = exc.run * exc.sign;
+  const runUp = up.p <= alphaT || exc.sign > 0;
+  const runDown = down.p <= alphaT || exc.sign < 0;
+  if (exc.sign > 0 && up.run < exc.run) up.run = Math.min(exc.run, values.length);
+  if (exc.sign < 0 && down.run < exc.run) down.run = Math.min(exc.run, values.length);
 
   let direction: 'up' | 'down' | 'none' = 'none';
   let delta = 0;
@@ -249,4 +259,32 @@ export function lag1RankAutocorrelation(xs: readonly number[]): number {
   }
   if (den === 0) return 0;
   return Math.max(0, Math.min(0.8, num / den));
+}
+
+/** how far (in robust standard deviations) beyond the reference's median an excursion must be */
+const EXCURSION_SIGMAS = 5;
+
+/**
+ * The newest run of samples that all lie beyond the sorted reference's range and EXCURSION_SIGMAS
+ * robust SDs (1.4826·MAD, floored at a hundredth of the median's size) from its median, on one side.
+ * Returns the side (+1, −1, 0 when the run is shorter than `minRun`) and the run's length.
+ */
+function excursionRun(sortedRef: Float64Array, values: readonly number[], minRun: number): { sign: number; run: number } {
+  const n = sortedRef.length;
+  if (n < 5 || values.length < minRun) return { sign: 0, run: 0 };
+  const med = quantileSorted(sortedRef, 0.5);
+  const dev = Array.from(sortedRef, (x) => Math.abs(x - med)).sort((a, b) => a - b);
+  const sigma = Math.max(1.4826 * dev[Math.floor(dev.length / 2)], 0.01 * Math.abs(med), 1e-12);
+  const hi = Math.max(sortedRef[n - 1], med + EXCURSION_SIGMAS * sigma);
+  const lo = Math.min(sortedRef[0], med - EXCURSION_SIGMAS * sigma);
+  for (const sign of [1, -1]) {
+    let run = 0;
+    for (let i = values.length - 1; i >= 0; i--) {
+      const v = values[i];
+      if (sign > 0 ? v > hi : v < lo) run++;
+      else break;
+    }
+    if (run >= minRun) return { sign, run };
+  }
+  return { sign: 0, run: 0 };
 }
