@@ -329,7 +329,9 @@ function pushJudgement(out: Finding[], j: Judgement, comparison: 'before_after' 
       const now = s.recent_median ?? s.after_median;
       text = `${label} ${fmtMetric(j.metric, now)} vs ${fmtMetric(j.metric, s.before_median)} before the deploy (${fmtRel(s.rel_change)})`;
     }
-    if (!j.practical) text += ', too small to matter';
+    if (!j.practical && s.within_recent_baseline === 1 && comparison === 'before_after')
+      text = `${label} ${fmtMetric(j.metric, s.recent_median ?? s.after_median)} is within the pre-deploy range: ${fmtMetric(j.metric, s.recent_before_median)} in the last minutes before the deploy (${fmtMetric(j.metric, s.recent_before_low)}–${fmtMetric(j.metric, s.recent_before_high)}), ${fmtMetric(j.metric, s.before_median)} over the whole baseline`;
+    else if (!j.practical) text += ', too small to matter';
     out.push({
       id: `${kind}:${j.metric}${suffix}`,
       kind,
@@ -341,6 +343,25 @@ function pushJudgement(out: Finding[], j: Judgement, comparison: 'before_after' 
       stats: { ...s, ...flags },
       text,
       evidence: j.range ? { range: j.range } : undefined,
+    });
+  }
+  if (!j.significant && s.within_baseline === 1 && comparison === 'before_after' && HEALTH_METRICS.includes(j.metric) && (s.after_median ?? 0) > s.before_median) {
+    // context only (severity 0): a visible rise that the pre-deploy baseline itself matched
+    const wander = (s.rho ?? 0) >= 0.3 ? `, and it wandered (lag-1 autocorrelation ${fmtNum(s.rho)})` : '';
+    const rel = s.before_median !== 0 ? ` (${fmtRel(s.rel_change)})` : '';
+    const head = `${metricLabel(j.metric)} ${fmtMetric(j.metric, s.after_median)} vs ${fmtMetric(j.metric, s.before_median)} before the deploy${rel}`;
+    const inRange = s.after_median <= s.before_p95;
+    out.push({
+      id: `metric_shift:${j.metric}${suffix}`,
+      kind: 'metric_shift',
+      subject: j.metric,
+      severity: 0,
+      direction: 'none',
+      comparison,
+      stats: { ...s, ...flags },
+      text: inRange
+        ? `${head} is within the pre-deploy range: the baseline itself spanned ${fmtMetric(j.metric, s.before_p05)}–${fmtMetric(j.metric, s.before_p95)}${wander}`
+        : `${head} is not yet beyond chance: ${s.n_after} samples since the warm-up against a baseline that spanned ${fmtMetric(j.metric, s.before_p05)}–${fmtMetric(j.metric, s.before_p95)}${wander}`,
     });
   }
   if (j.spreadChanged && j.metric !== 'request_rate') {

@@ -156,6 +156,13 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   }
   if (direction === 'none') {
     stats.rel_change = level !== 0 ? (afterMed - refMed) / Math.abs(level) : 0;
+    // large enough to matter, yet not beyond what the baseline itself did (its range, its
+    // wandering): recorded so the summary can say why a visible difference was not called harm
+    if (isPractical(ctx.metric, afterMed - refMed, level)) {
+      stats.within_baseline = 1;
+      stats.before_p05 = q(0.05);
+      stats.before_p95 = q(0.95);
+    }
     return { ...base, spreadChanged: spreadTest(reference, values, ctx, stats) };
   }
   stats.delta = delta;
