@@ -332,6 +332,8 @@ function pushJudgement(out: Finding[], j: Judgement, comparison: 'before_after' 
     if (!j.practical && s.within_recent_baseline === 1 && comparison === 'before_after')
       text = `${label} ${fmtMetric(j.metric, s.recent_median ?? s.after_median)} is within the pre-deploy range: ${fmtMetric(j.metric, s.recent_before_median)} in the last minutes before the deploy (${fmtMetric(j.metric, s.recent_before_low)}–${fmtMetric(j.metric, s.recent_before_high)}), ${fmtMetric(j.metric, s.before_median)} over the whole baseline`;
     else if (!j.practical) text += ', too small to matter';
+    // a change that began before the deploy is not the deploy's doing: say when it began
+    if ((s.pre_shift_steps ?? 0) > 0 && comparison === 'before_after') text += `; already under way ${fmtNum(s.pre_shift_steps)} steps before the deploy`;
     out.push({
       id: `${kind}:${j.metric}${suffix}`,
       kind,
