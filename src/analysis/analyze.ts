@@ -274,7 +274,10 @@ function canaryJudgement(canaryPts: Point[], stablePts: Point[], deployAt: numbe
   const post = diffs.filter((p) => p[0] >= deployAt);
   const stableAfter = stablePts.filter((p) => p[0] >= deployAt).map((p) => p[1]);
   if (post.length === 0 || stableAfter.length === 0) return undefined;
-  const level = median(stableAfter);
+  // the canary's excess is sized against the stable group's level now as well as over the whole
+  // watch: during an outage that hits every group the stable error rate is high now, and a canary a
+  // few points above it is not "twice the stable rate" because the watch began quietly
+  const level = Math.max(median(stableAfter), median(stableAfter.slice(-5)));
   if (ref.length >= 5 && ratio) {
     const j = judge(ref, post, median(ref), c);
     j.stats.ratio_mode = 1;

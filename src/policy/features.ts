@@ -148,7 +148,11 @@ export function extractFeatures(analysis: Analysis, stepSeconds = 15): Features 
   }
   const sigUp = (x: Finding | undefined): boolean => !!x && x.direction === 'up' && x.stats.significant === 1 && x.stats.sustained === 1;
   f.err_sig_up = sigUp(err) ? 1 : 0;
-  f.canary_err_sig_up = sigUp(byId.get('metric_shift:error_rate:canary')) ? 1 : 0;
+  // a canary above stable counts even when small, but not when it is small against where the stable
+  // group is now (a few points on top of an outage's 20 % that hits both groups is the noise of two
+  // samples of the same failure, not the version)
+  const canaryErr = byId.get('metric_shift:error_rate:canary');
+  f.canary_err_sig_up = sigUp(canaryErr) && (canaryErr!.stats.rel_change ?? 0) >= 0.25 ? 1 : 0;
   f.load_ratio_recent = byId.get('load_context:request_rate')?.stats.recent_ratio ?? 1;
   // Version-specific harm is the canary worse than the stable group AND worse than itself before
   // the deploy: a few canary samples above stable that stay within the canary's own pre-deploy
