@@ -14,7 +14,7 @@
 //   trace_operation:<operation>      error rate / latency of one operation
 //   data_gap:<metric>|data_gap:all   telemetry missing after the deploy
 import type { Analysis, DeploymentSpec, Finding, Point, SignalBundle } from '../core/types.js';
-import { judge, type Judgement, type JudgeContext } from './metric-judge.js';
+import { isPractical, judge, type Judgement, type JudgeContext } from './metric-judge.js';
 import { loadRise, resourceTrend, type LoadSeries } from './trend.js';
 import { LogIndex, indexLogs, LEVEL_WEIGHT } from './log-index.js';
 import { dataCoverage } from './coverage.js';
@@ -83,7 +83,7 @@ export function analyze(input: AnalyzeInput): Analysis {
     }
     const split = splitPreShift(before);
     const j = judge(split.reference, after, median(split.reference), ctx(metric));
-    if (split.shifted > 0) {
+    if (split.shifted > 0 && !beyondPreShift(metric, j, before.slice(before.length - split.shifted))) {
       j.stats.pre_shift_steps = split.shifted;
       if (j.onset !== undefined) j.onset = deployAt - split.shifted * stepMs;
     }
@@ -199,6 +199,22 @@ export function splitPreShift(before: readonly number[]): { reference: number[];
   return best ? { reference: before.slice(0, n - best), shifted: best } : { reference: before.slice(), shifted: 0 };
 }
 
+/**
+ * A change that began before the deploy explains what came after only if the metric stayed about
+ * where that change took it: when the level since the deploy is beyond everything the pre-deploy
+ * change reached, and by a practical amount, the deploy added a change of its own (a regression
+ * landing during a bump), and its onset is the deploy's, not the bump's.
+ */
+function beyondPreShift(metric: string, j: Judgement, tail: readonly number[]): boolean {
+  if (!j.significant || tail.length === 0) return false;
+  const now = j.stats.recent_median ?? j.stats.after_median;
+  if (now === undefined) return false;
+  const tailMed = median(tail);
+  const up = j.direction === 'up';
+  const edge = up ? Math.max(...tail) : Math.min(...tail);
+  return (up ? now > edge : now < edge) && isPractical(metric, now - tailMed, j.stats.level ?? tailMed);
+}
+
 /** Inserts x into ascending s, in the order Float64Array sorts (NaN last). */
 function insertSorted(s: number[], x: number): void {
   if (Number.isNaN(x)) {
@@ -235,21 +251,39 @@ function markSharedShift(out: Finding[], metric: string, stablePts: Point[], dep
   if (j.stats.rel_change !== undefined) f.stats.stable_rel_change = j.stats.rel_change;
 }
 
+const MULTIPLICATIVE = new Set(['latency_p95_ms', 'cpu_utilization']);
+
 /** Canary vs stable: paired differences at matching times, judged against the pre-deploy differences. */
 function canaryJudgement(canaryPts: Point[], stablePts: Point[], deployAt: number, stepMs: number, c: JudgeContext): Judgement | undefined {
   if (c.metric === 'request_rate') return undefined; // traffic is split by weight: levels differ by design
   const byT = new Map<number, number>();
   for (const p of stablePts) byT.set(Math.round(p[0] / (stepMs / 2)), p[1]);
+  // Latency and CPU change by factors: an outage that triples every group's latency triples the
+  // canary−stable difference too, which looked version-specific. For them the pairing is the ratio
+  // canary/stable, judged against the pre-deploy ratios (level 1: the practical floor is then the
+  // relative excess of the canary over the stable group). Error rates stay differences (zeros).
+  const ratio = MULTIPLICATIVE.has(c.metric);
   const diffs: Point[] = [];
   for (const p of canaryPts) {
     const s = byT.get(Math.round(p[0] / (stepMs / 2)));
-    if (s !== undefined) diffs.push([p[0], p[1] - s]);
+    if (s === undefined) continue;
+    if (!ratio) diffs.push([p[0], p[1] - s]);
+    else if (s > 0) diffs.push([p[0], p[1] / s]);
   }
   const ref = diffs.filter((p) => p[0] < deployAt).map((p) => p[1]);
   const post = diffs.filter((p) => p[0] >= deployAt);
   const stableAfter = stablePts.filter((p) => p[0] >= deployAt).map((p) => p[1]);
   if (post.length === 0 || stableAfter.length === 0) return undefined;
-  const level = median(stableAfter);
+  // the canary's excess is sized against the stable group's level now as well as over the whole
+  // watch: during an outage that hits every group the stable error rate is high now, and a canary a
+  // few points above it is not "twice the stable rate" because the watch began quietly
+  const level = Math.max(median(stableAfter), median(stableAfter.slice(-5)));
+  if (ref.length >= 5 && ratio) {
+    const j = judge(ref, post, median(ref), c);
+    j.stats.ratio_mode = 1;
+    j.stats.stable_level = level;
+    return j;
+  }
   if (ref.length >= 5) return judge(ref, post, level, c);
   // no pre-deploy pairing: compare canary after vs stable after directly
   const canaryAfter = canaryPts.filter((p) => p[0] >= deployAt);
@@ -287,13 +321,22 @@ function pushJudgement(out: Finding[], j: Judgement, comparison: 'before_after' 
     const label = metricLabel(j.metric);
     let text: string;
     if (comparison === 'canary_stable') {
-      const canaryVal = s.level + (s.recent_median ?? s.after_median ?? 0);
-      text = `${label} on the canary ${j.direction === 'up' ? 'above' : 'below'} stable by ${fmtMetric(j.metric, Math.abs(s.delta))} (stable ${fmtMetric(j.metric, s.level)}, canary ~${fmtMetric(j.metric, canaryVal)})`;
+      if (s.ratio_mode === 1) {
+        const r = s.recent_median ?? s.after_median ?? 1;
+        text = `${label} on the canary ${fmtNum(r)}× stable's (${fmtNum(s.before_median)}× before the deploy; stable ${fmtMetric(j.metric, s.stable_level)}, canary ~${fmtMetric(j.metric, s.stable_level * r)})`;
+      } else {
+        const canaryVal = s.level + (s.recent_median ?? s.after_median ?? 0);
+        text = `${label} on the canary ${j.direction === 'up' ? 'above' : 'below'} stable by ${fmtMetric(j.metric, Math.abs(s.delta))} (stable ${fmtMetric(j.metric, s.level)}, canary ~${fmtMetric(j.metric, canaryVal)})`;
+      }
     } else {
       const now = s.recent_median ?? s.after_median;
       text = `${label} ${fmtMetric(j.metric, now)} vs ${fmtMetric(j.metric, s.before_median)} before the deploy (${fmtRel(s.rel_change)})`;
     }
-    if (!j.practical) text += ', too small to matter';
+    if (!j.practical && s.within_recent_baseline === 1 && comparison === 'before_after')
+      text = `${label} ${fmtMetric(j.metric, s.recent_median ?? s.after_median)} is within the pre-deploy range: ${fmtMetric(j.metric, s.recent_before_median)} in the last minutes before the deploy (${fmtMetric(j.metric, s.recent_before_low)}–${fmtMetric(j.metric, s.recent_before_high)}), ${fmtMetric(j.metric, s.before_median)} over the whole baseline`;
+    else if (!j.practical) text += ', too small to matter';
+    // a change that began before the deploy is not the deploy's doing: say when it began
+    if ((s.pre_shift_steps ?? 0) > 0 && comparison === 'before_after') text += `; already under way ${fmtNum(s.pre_shift_steps)} steps before the deploy`;
     out.push({
       id: `${kind}:${j.metric}${suffix}`,
       kind,
@@ -305,6 +348,25 @@ function pushJudgement(out: Finding[], j: Judgement, comparison: 'before_after' 
       stats: { ...s, ...flags },
       text,
       evidence: j.range ? { range: j.range } : undefined,
+    });
+  }
+  if (!j.significant && s.within_baseline === 1 && comparison === 'before_after' && HEALTH_METRICS.includes(j.metric) && (s.after_median ?? 0) > s.before_median) {
+    // context only (severity 0): a visible rise that the pre-deploy baseline itself matched
+    const wander = (s.rho ?? 0) >= 0.3 ? `, and it wandered (lag-1 autocorrelation ${fmtNum(s.rho)})` : '';
+    const rel = s.before_median !== 0 ? ` (${fmtRel(s.rel_change)})` : '';
+    const head = `${metricLabel(j.metric)} ${fmtMetric(j.metric, s.after_median)} vs ${fmtMetric(j.metric, s.before_median)} before the deploy${rel}`;
+    const inRange = s.after_median <= s.before_p95;
+    out.push({
+      id: `metric_shift:${j.metric}${suffix}`,
+      kind: 'metric_shift',
+      subject: j.metric,
+      severity: 0,
+      direction: 'none',
+      comparison,
+      stats: { ...s, ...flags },
+      text: inRange
+        ? `${head} is within the pre-deploy range: the baseline itself spanned ${fmtMetric(j.metric, s.before_p05)}–${fmtMetric(j.metric, s.before_p95)}${wander}`
+        : `${head} is not yet beyond chance: ${s.n_after} samples since the warm-up against a baseline that spanned ${fmtMetric(j.metric, s.before_p05)}–${fmtMetric(j.metric, s.before_p95)}${wander}`,
     });
   }
   if (j.spreadChanged && j.metric !== 'request_rate') {
@@ -377,9 +439,10 @@ function restartFinding(out: Finding[], pts: Point[] | undefined, stablePts: Poi
   if (after.length === 0) return;
   const base = before.length ? Math.max(...before.map((p) => p[1])) : after[0][1];
   const last = after[after.length - 1][1];
-  // counters can reset when pods are replaced: count only increments
+  // counters reset when pods are replaced (the deploy itself replaces them): count only
+  // increments, from the last pre-deploy sample, so a counter that restarted at 0 counts from 0
   let inc = 0;
-  let prev = base;
+  let prev = before.length ? before[before.length - 1][1] : after[0][1];
   let onset: number | undefined;
   for (const p of after) {
     if (p[1] > prev) {

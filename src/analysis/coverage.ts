@@ -3,8 +3,14 @@
 // rolling back. Short gaps (a scrape or two) are normal and tolerated.
 import type { Finding, Point, SignalBundle } from '../core/types.js';
 
-/** a metric is gapped when this many expected samples in a row are missing at the end */
+/**
+ * a metric is gapped when this many expected samples in a row are missing at the end, and for at
+ * least STALE_MIN_MS: with 10 s scrapes three missing samples are one slow scrape cycle, not lost
+ * telemetry. Staleness counts from the deploy at the earliest (the rollout itself replaces the
+ * scrape targets, so a sample or two missing around it says nothing).
+ */
 const STALE_STEPS = 3;
+const STALE_MIN_MS = 90_000;
 /** or when less than this fraction of the expected samples arrived (over ≥ MIN_EXPECTED slots) */
 const MIN_COVERAGE = 0.6;
 const MIN_EXPECTED = 8;
@@ -23,10 +29,11 @@ export function dataCoverage(metrics: Record<string, Point[]>, bundle: SignalBun
     const cov = Math.min(1, after.length / Math.max(1, expected));
     coverage[metric] = cov;
     const last = pts.length ? pts[pts.length - 1][0] : -Infinity;
-    const staleSteps = Math.floor((now - last) / stepMs + 0.25);
+    const staleMs = now - Math.max(last, deployAt);
+    const staleSteps = Math.floor(staleMs / stepMs + 0.25);
     stats[`stale_steps_${metric}`] = staleSteps;
     stats[`coverage_${metric}`] = cov;
-    if (staleSteps >= STALE_STEPS || (expected >= MIN_EXPECTED && cov < MIN_COVERAGE)) gapped.push(metric);
+    if ((staleSteps >= STALE_STEPS && staleMs >= STALE_MIN_MS) || (expected >= MIN_EXPECTED && cov < MIN_COVERAGE)) gapped.push(metric);
   }
   const findings: Finding[] = [];
   for (const p of bundle.problems) {

@@ -93,7 +93,17 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   stats.after_p95 = quantile(values, 0.95);
 
   // rank test + Hodges-Lehmann shift over the settled window
-  const rt = mannWhitney(reference, values);
+  // Both tests below assume independent samples. Real metrics wander (a slow queue, a cache that
+  // warms, an AR-like drift): consecutive samples move together, so a run of high samples or a
+  // shifted rank sum comes by chance far more often than independence says. The reference's own
+  // lag-1 autocorrelation ρ (on ranks, so spikes and quantised values do not decide) gives the
+  // effective share of independent samples, f = (1−ρ)/(1+ρ), the usual AR(1) variance inflation:
+  // the rank test's z is scaled by √f and the run's p-value is raised to the power f.
+  const rho = lag1RankAutocorrelation(reference);
+  const f = (1 - rho) / (1 + rho);
+  stats.rho = rho;
+  const rt0 = mannWhitney(reference, values);
+  const rt = { ...rt0, z: rt0.z * Math.sqrt(f) };
   // the pairwise-difference estimate costs O(n·m): full precision only when there is a change
   const zCrit = mixtureBoundaryZ(values.length, ctx.alpha);
   // the pairwise-difference estimate costs O(n·m): full precision only when there may be a change
@@ -110,13 +120,25 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   // trailing run on the newest settled points, alpha spent over looks
   const look = Math.max(1, post.length);
   const alphaT = (ctx.alpha * 6) / (Math.PI * Math.PI * look * look);
-  const up = trailingRunP(reference, values, true);
-  const down = trailingRunP(reference, values, false);
+  const up0 = trailingRunP(reference, values, true);
+  const down0 = trailingRunP(reference, values, false);
+  const up = { ...up0, p: Math.pow(up0.p, f) };
+  const down = { ...down0, p: Math.pow(down0.p, f) };
   stats.run_p_up = up.p;
   stats.run_p_down = down.p;
   stats.alpha_look = alphaT;
-  const runUp = up.p <= alphaT;
-  const runDown = down.p <= alphaT;
+  // A wandering reference discounts the rank tests, and the conformal p-values cannot go below
+  // 1/(n+1) however far a sample lies: a change far outside everything the reference did would then
+  // never be significant. The excursion test covers that case by size: the newest samples (at least
+  // 3, and at least two independent samples' worth at the reference's autocorrelation) all lie
+  // beyond the reference's whole range AND at least EXCURSION_SIGMAS robust standard deviations
+  // from its median. Independent of ρ because it asks for a distance, not a count.
+  const exc = excursionRun(sortedRef, values, Math.max(3, Math.ceil(2 / f)));
+  stats.excursion_run = exc.run * exc.sign;
+  const runUp = up.p <= alphaT || exc.sign > 0;
+  const runDown = down.p <= alphaT || exc.sign < 0;
+  if (exc.sign > 0 && up.run < exc.run) up.run = Math.min(exc.run, values.length);
+  if (exc.sign < 0 && down.run < exc.run) down.run = Math.min(exc.run, values.length);
 
   let direction: 'up' | 'down' | 'none' = 'none';
   let delta = 0;
@@ -134,11 +156,35 @@ export function judge(reference: readonly number[], post: readonly Point[], leve
   }
   if (direction === 'none') {
     stats.rel_change = level !== 0 ? (afterMed - refMed) / Math.abs(level) : 0;
+    // large enough to matter, yet not beyond what the baseline itself did (its range, its
+    // wandering): recorded so the summary can say why a visible difference was not called harm
+    if (isPractical(ctx.metric, afterMed - refMed, level)) {
+      stats.within_baseline = 1;
+      stats.before_p05 = q(0.05);
+      stats.before_p95 = q(0.95);
+    }
     return { ...base, spreadChanged: spreadTest(reference, values, ctx, stats) };
   }
   stats.delta = delta;
   stats.rel_change = level !== 0 ? delta / Math.abs(level) : delta === 0 ? 0 : Infinity;
-  const practical = isPractical(ctx.metric, delta, level) && Math.sign(delta) === (direction === 'up' ? 1 : -1);
+  // The change must also be practical against where the metric was in the last stretch before the
+  // deploy (the reference's newest quarter, at least 5 samples), not only against the reference's
+  // median: a metric that drifts (a daily cycle's rising side, a slow wander) sits well above its
+  // 30-minute median at the deploy and keeps going, and that drift is not the deploy's doing.
+  const tail = reference.slice(-Math.max(5, Math.ceil(reference.length / 4)));
+  const recentBefore = median(tail);
+  const tailSorted = Float64Array.from(tail).sort();
+  stats.recent_before_median = recentBefore;
+  stats.recent_before_high = quantileSorted(tailSorted, 0.9);
+  stats.recent_before_low = quantileSorted(tailSorted, 0.1);
+  const afterLevel = refMed + delta;
+  const sameSide = Math.sign(delta) === (direction === 'up' ? 1 : -1);
+  const practicalVsMedian = isPractical(ctx.metric, delta, level) && sameSide;
+  const practicalVsRecent = isPractical(ctx.metric, afterLevel - recentBefore, level) && Math.sign(afterLevel - recentBefore) === Math.sign(delta);
+  const practical = practicalVsMedian && practicalVsRecent;
+  // significant and large against the median, but not against the last minutes before the deploy:
+  // the metric was already there; the summary says so
+  if (practicalVsMedian && !practicalVsRecent) stats.within_recent_baseline = 1;
 
   // beyond the reference's band on the change's side: above its upQ quantile, or below its downQ
   const beyondBand = (upQ: number, downQ: number): ((v: number) => boolean) => {
@@ -192,4 +238,60 @@ function spreadTest(reference: readonly number[], values: readonly number[], ctx
   stats.spread_z = t.z;
   stats.spread_ratio = before > 0 ? after / before : after > 0 ? Infinity : 1;
   return t.z >= mixtureBoundaryZ(values.length, ctx.alpha) && stats.spread_ratio >= 1.5;
+}
+
+/**
+ * Lag-1 autocorrelation of a series' ranks (mid-ranks for ties), clipped to [0, 0.8]: 0 for
+ * independent samples, towards 1 for a wandering level. Negative values (alternation) are taken as 0
+ * (they would make the tests bolder), and 0.8 caps the discount at a ninth of the samples.
+ */
+export function lag1RankAutocorrelation(xs: readonly number[]): number {
+  const n = xs.length;
+  if (n < 8) return 0;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b]);
+  const rank = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && xs[idx[j + 1]] === xs[idx[i]]) j++;
+    for (let k = i; k <= j; k++) rank[idx[k]] = (i + j) / 2;
+    i = j + 1;
+  }
+  const mean = (n - 1) / 2;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    const d = rank[i] - mean;
+    den += d * d;
+    if (i > 0) num += d * (rank[i - 1] - mean);
+  }
+  if (den === 0) return 0;
+  return Math.max(0, Math.min(0.8, num / den));
+}
+
+/** how far (in robust standard deviations) beyond the reference's median an excursion must be */
+const EXCURSION_SIGMAS = 5;
+
+/**
+ * The newest run of samples that all lie beyond the sorted reference's range and EXCURSION_SIGMAS
+ * robust SDs (1.4826·MAD, floored at a hundredth of the median's size) from its median, on one side.
+ * Returns the side (+1, −1, 0 when the run is shorter than `minRun`) and the run's length.
+ */
+function excursionRun(sortedRef: Float64Array, values: readonly number[], minRun: number): { sign: number; run: number } {
+  const n = sortedRef.length;
+  if (n < 5 || values.length < minRun) return { sign: 0, run: 0 };
+  const med = quantileSorted(sortedRef, 0.5);
+  const dev = Array.from(sortedRef, (x) => Math.abs(x - med)).sort((a, b) => a - b);
+  const sigma = Math.max(1.4826 * dev[Math.floor(dev.length / 2)], 0.01 * Math.abs(med), 1e-12);
+  const hi = Math.max(sortedRef[n - 1], med + EXCURSION_SIGMAS * sigma);
+  const lo = Math.min(sortedRef[0], med - EXCURSION_SIGMAS * sigma);
+  for (const sign of [1, -1]) {
+    let run = 0;
+    for (let i = values.length - 1; i >= 0; i--) {
+      const v = values[i];
+      if (sign > 0 ? v > hi : v < lo) run++;
+      else break;
+    }
+    if (run >= minRun) return { sign, run };
+  }
+  return { sign: 0, run: 0 };
 }

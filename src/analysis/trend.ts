@@ -80,7 +80,15 @@ function plainTrend(before: readonly number[], after: readonly Point[], limit: n
   // growing: slope interval above zero, and the fitted rise over the fit window is material
   // (≥ 2% of the pre-deploy level), so GC noise on a flat line does not count
   const span = xs[xs.length - 1] - xs[0];
-  const growing = fit.lo > 0 && fit.slope * span >= 0.02 * Math.abs(median(before));
+  // ...and steeper than the baseline itself climbed over windows of the same length: a GC
+  // sawtooth (or any periodic refill) has rising stretches as steep as a slow leak, and a fit
+  // window about one period long lands on one of them. The baseline's windows of the same number
+  // of samples show how steep its own climbs were; growth that does not beat their steepest is
+  // not evidence of a leak.
+  const minutesPerSample = recent.length > 1 ? span / (recent.length - 1) : 0;
+  const ownClimb = steepestWindowSlope(before, recent.length) / Math.max(minutesPerSample, 1e-9);
+  stats.baseline_steepest_slope_per_min = ownClimb;
+  const growing = fit.lo > 0 && fit.slope * span >= 0.02 * Math.abs(median(before)) && !(olsSlope(ys) / Math.max(minutesPerSample, 1e-9) <= ownClimb);
   stats.above_range = aboveRange ? 1 : 0;
   stats.fit_from = recent[0][0];
   stats.fit_to = recent[recent.length - 1][0];
@@ -162,4 +170,32 @@ function loadAdjusted(r: TrendResult, before: readonly number[], after: readonly
     stats: { ...r.stats, ...loadStats, load_driven: 1, settled_from: settledFrom, settled_points: atNewLoad.stats.n_after ?? 0 },
     range: r.range,
   };
+}
+
+/** Least-squares slope of ys against their index (per sample). */
+function olsSlope(ys: readonly number[]): number {
+  const n = ys.length;
+  if (n < 2) return 0;
+  const mx = (n - 1) / 2;
+  let my = 0;
+  for (const y of ys) my += y;
+  my /= n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (i - mx) * (ys[i] - my);
+    den += (i - mx) * (i - mx);
+  }
+  return num / den;
+}
+
+/**
+ * The steepest least-squares slope (per sample) over every window of `w` consecutive samples of
+ * `xs`; -Infinity when the series is shorter than two windows (too little to say how it climbs).
+ */
+function steepestWindowSlope(xs: readonly number[], w: number): number {
+  if (w < 3 || xs.length < 2 * w) return -Infinity;
+  let best = -Infinity;
+  for (let i = 0; i + w <= xs.length; i++) best = Math.max(best, olsSlope(xs.slice(i, i + w)));
+  return best;
 }

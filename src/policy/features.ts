@@ -148,11 +148,22 @@ export function extractFeatures(analysis: Analysis, stepSeconds = 15): Features 
   }
   const sigUp = (x: Finding | undefined): boolean => !!x && x.direction === 'up' && x.stats.significant === 1 && x.stats.sustained === 1;
   f.err_sig_up = sigUp(err) ? 1 : 0;
-  f.canary_err_sig_up = sigUp(byId.get('metric_shift:error_rate:canary')) ? 1 : 0;
+  // a canary above stable counts even when small, but not when it is small against where the stable
+  // group is now (a few points on top of an outage's 20 % that hits both groups is the noise of two
+  // samples of the same failure, not the version)
+  const canaryErr = byId.get('metric_shift:error_rate:canary');
+  f.canary_err_sig_up = sigUp(canaryErr) && (canaryErr!.stats.rel_change ?? 0) >= 0.25 ? 1 : 0;
   f.load_ratio_recent = byId.get('load_context:request_rate')?.stats.recent_ratio ?? 1;
-  f.canary_err_bad = isBad(byId.get('metric_shift:error_rate:canary')) ? 1 : 0;
-  f.canary_lat_bad = isBad(byId.get('metric_shift:latency_p95_ms:canary')) ? 1 : 0;
-  f.canary_any_bad = f.canary_err_bad || f.canary_lat_bad || isBad(byId.get('metric_shift:cpu_utilization:canary')) ? 1 : 0;
+  // Version-specific harm is the canary worse than the stable group AND worse than itself before
+  // the deploy: a few canary samples above stable that stay within the canary's own pre-deploy
+  // range are the small group's noise (fewer requests, coarser percentiles), not the new version.
+  const canaryBad = (metric: string): boolean => {
+    const own = byId.get(`metric_shift:${metric}`);
+    return isBad(byId.get(`metric_shift:${metric}:canary`)) && !!own && own.direction === 'up' && own.stats.significant === 1;
+  };
+  f.canary_err_bad = canaryBad('error_rate') ? 1 : 0;
+  f.canary_lat_bad = canaryBad('latency_p95_ms') ? 1 : 0;
+  f.canary_any_bad = f.canary_err_bad || f.canary_lat_bad || canaryBad('cpu_utilization') ? 1 : 0;
   f.spread_bad = byId.has('metric_spread:error_rate') || byId.has('metric_spread:latency_p95_ms') ? 1 : 0;
   f.restart_increase = byId.get('restarts')?.stats.increase ?? 0;
   f.stable_restart_increase = byId.get('restarts:stable')?.stats.increase ?? 0;

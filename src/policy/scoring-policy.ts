@@ -89,7 +89,11 @@ export function scoreCauses(f: Features): { regression: Evidence[]; surge: Evide
   if ((lateOnset || preDeploy) && !versionEvidence) for (const e of regression) if (/error rate|latency/.test(e.reason)) e.weight *= 0.4;
 
   // --- no data ---
-  if (f.data_gap) noData.push({ weight: 2.5, reason: `telemetry missing for ${f.gapped_metrics} metrics since deploy` });
+  // Pods of the new version crash-looping are not scraped while they are down: the restart counter
+  // (kept by the cluster, still arriving) explains the missing application metrics.
+  if (f.data_gap && f.restart_increase >= 2 && f.stable_restart_increase < 2)
+    noData.push({ weight: 1, reason: `telemetry missing for ${f.gapped_metrics} metrics since deploy while the new pods restart (${f.restart_increase}×)` });
+  else if (f.data_gap) noData.push({ weight: 2.5, reason: `telemetry missing for ${f.gapped_metrics} metrics since deploy` });
 
   // Evidence that contradicts a regression: in a canary deploy the stable group suffers equally.
   // With a canary the canary-vs-stable comparison is the controlled experiment: a before/after
@@ -122,7 +126,10 @@ export class ScoringPolicy implements Policy {
     };
     // a problem must be real before anything but `continue` is considered
     const need: Record<'rollback' | 'scale_up' | 'escalate', number> = { rollback: 2, scale_up: 2.5, escalate: 2.5 };
-    const candidates = (['rollback', 'scale_up', 'escalate'] as const).filter((a) => s[a] >= need[a] && (health || a === 'escalate'));
+    // a surge that drives CPU up materially is harm in its own right (no headroom left), even
+    // before latency or errors follow
+    const saturating = f.cpu_bad === 1 && (f.load_up === 1 || f.load_ratio_recent >= 1.5);
+    const candidates = (['rollback', 'scale_up', 'escalate'] as const).filter((a) => s[a] >= need[a] && (health || a === 'escalate' || (a === 'scale_up' && saturating)));
     let action: Action = 'continue';
     if (candidates.length) action = candidates.reduce((best, a) => (s[a] > s[best] ? a : best));
     const total = s.rollback + s.scale_up + s.escalate;

@@ -39,9 +39,14 @@ export function rankFindings(findings: readonly Finding[]): Finding[] {
 export function summarize(analysis: Analysis, deployment: DeploymentSpec): Summary {
   const ranked = rankFindings(analysis.findings);
   const lines: SummaryLine[] = ranked.map((f) => ({ text: f.text, findingId: f.id }));
+  // Changes the metric had already made before the deploy (it drifted there, or a change began
+  // earlier) are why a visible difference was not called harm: say so, so "continue" on a noisy
+  // deploy is explained instead of looking like a missed alarm.
+  const explained = analysis.findings.filter((f) => f.kind === 'metric_shift' && (f.stats.within_recent_baseline === 1 || f.stats.within_baseline === 1) && !ranked.includes(f));
+  for (const f of explained.slice(0, 2)) lines.push({ text: f.text, findingId: f.id });
   const headline =
     ranked.length === 0
-      ? `No significant change since ${deployment.version}${deployment.previousVersion ? ` (was ${deployment.previousVersion})` : ''}`
+      ? `No significant change since ${deployment.version}${deployment.previousVersion ? ` (was ${deployment.previousVersion})` : ''}${explained.length ? `; ${explained[0].text}` : ''}`
       : `${deployment.service} ${deployment.version}: ${ranked[0].text}`;
   const text = [headline, ...lines.slice(1).map((l) => `- ${l.text}`)].join('\n');
   return { headline, lines, text, author: 'deterministic' };
