@@ -38,6 +38,7 @@ import {
   rowToEvent,
   rowToListItem,
 } from './rows.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriteBatcher, type WriteBatcherOptions } from './write-batch.js';
 
 export interface SqliteStoreOptions {
@@ -46,6 +47,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** most writes committed together (default 256) */
   maxBatch?: number;
+  /** checkpoint the WAL from a worker thread (default true for a file) instead of inside COMMITs */
+  checkpointThread?: boolean;
   /** how long a write waits for others to share its commit, ms (default 0: this turn; a batch
    *  also gathers what arrives while the one before is being synced) */
   batchDelayMs?: number;
@@ -110,7 +113,10 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
   db.pragma('foreign_keys = ON');
   migrateSqlite(db);
   const wal = syncWal ? new WalSync(`${path}-wal`) : undefined;
-  return new SqliteStore(db, { maxBatch: opts.maxBatch, delayMs: opts.batchDelayMs ?? 0, ...(wal ? { durable: () => wal.sync() } : {}) }, wal);
+  // checkpoints off the event loop (wal-checkpointer.ts); the store's close checkpoints last
+  const checkpointer = inMemory || opts.checkpointThread === false ? undefined : new WalCheckpointer(path);
+  if (checkpointer) db.pragma('wal_autocheckpoint = 0');
+  return new SqliteStore(db, { maxBatch: opts.maxBatch, delayMs: opts.batchDelayMs ?? 0, ...(wal ? { durable: () => wal.sync() } : {}) }, wal, checkpointer);
 }
 
 /**
@@ -158,6 +164,7 @@ class SqliteStore implements Store {
     private readonly db: Db,
     batching: WriteBatcherOptions,
     private readonly wal?: WalSync,
+    private readonly checkpointer?: WalCheckpointer,
   ) {
     this.writeTx = db.transaction((ops: WriteOp[]) => this.runWrites(ops));
     this.writes = new WriteBatcher<WriteOp, WriteResult>(async (ops) => this.writeTx.immediate(ops), batching);
@@ -340,6 +347,7 @@ class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.writes.drain();
+    await this.checkpointer?.stop();
     this.db.close();
     this.wal?.close();
   }
