@@ -60,7 +60,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const guard = withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config);
     // all of this worker's watches take turns on its event loop (as serve's Scheduler does)
     const pacer = new TickPacer(config.watch.ticksPerTurn);
-    const pace = (signal?: AbortSignal) => pacer.admit(signal);
+    const pace = (signal?: AbortSignal, resume?: boolean) => pacer.admit(signal, resume);
     // The same world as `serve`: the configured sources when `sources:` names any, built once
     // (scrapers keep history, a local target keeps its processes); else the simulated world,
     // built per job because it keeps its state in the process: rebuilt from the store, it sees

@@ -30,7 +30,7 @@ export class Scheduler {
     opts: { ticksPerTurn?: number } = {},
   ) {
     this.pacer = new TickPacer(opts.ticksPerTurn);
-    this.paced = { ...deps, pace: deps.pace ?? ((signal) => this.pacer.admit(signal)) };
+    this.paced = { ...deps, pace: deps.pace ?? ((signal, resume) => this.pacer.admit(signal, resume)) };
   }
 
   /** Resume every watch the store says is unfinished. Returns how many. */

@@ -82,7 +82,7 @@ export interface WatchDeps {
   /** how long an action's lease lives without renewal, real ms (default 30 s) */
   leaseTtlMs?: number;
   /** waits for this watch's turn to tick (loop/tick-pacer.ts), so many due watches share the loop */
-  pace?: (signal?: AbortSignal) => Promise<void>;
+  pace?: (signal?: AbortSignal, resume?: boolean) => Promise<void>;
 }
 
 const SYSTEM = 'system';
@@ -133,6 +133,10 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
 
     const bundle = await collect(deps, { deployment, from: deployment.at - timing.baselineSeconds * 1000, to: t, stepSeconds: timing.stepSeconds });
     await append('signals.collected', { tick: k, from: deployment.at - timing.baselineSeconds * 1000, to: t, counts: counts(bundle), problems: bundle.problems }, `t${k}:signals`, t);
+    // the appends of many ticks commit together and resume them together: take a turn again
+    // before the evaluation, so they do not all evaluate in one turn of the loop
+    if (deps.pace) await deps.pace(signal, true);
+    if (signal?.aborted) return statusOf(state);
     const policy = deps.policy();
     const r = evaluate({ deployment, bundle, now: t, stepSeconds: timing.stepSeconds, policy, thresholds: deps.thresholds?.(deployment) });
     const last = latestDecision(state);

@@ -1,8 +1,12 @@
 // WAL checkpoints on a thread of their own. A checkpoint copies the WAL's pages into the
 // database file and fsyncs both; run by SQLite's auto-checkpoint inside a COMMIT (every 1,000
 // pages), it held the event loop for 10-50 ms at a time under intake load. Here a second
-// connection in a worker thread checkpoints (PASSIVE: never waits for or blocks a writer) while
-// the main connection's auto-checkpoint is off; the loop only ever writes WAL frames.
+// connection in a worker thread checkpoints while the main connection's auto-checkpoint is off:
+// PASSIVE (never waits for or blocks a writer) copies the pages. That alone never lets the WAL
+// start over under constant writes (a writer rewinds it only when every frame was copied, and
+// frames keep arriving while a checkpoint runs), so once the WAL holds more than
+// `restartFrames`, a RESTART checkpoint briefly holds writers off (they wait in their busy
+// handler for the few frames left and the fsyncs) and the next write rewinds the WAL.
 // Hand-written: a few lines around SQLite's own checkpoint.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -12,7 +16,7 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
-db.pragma('busy_timeout = 1000');
+db.pragma('busy_timeout = 5000');
 // the checkpoint syncs the WAL before copying it and the database after (NORMAL does both)
 db.pragma('synchronous = NORMAL');
 let busy = false;
@@ -20,7 +24,12 @@ parentPort.on('message', (m) => {
   if (m === 'stop') { db.close(); parentPort.close(); return; }
   if (busy) return;
   busy = true;
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (e) { parentPort.postMessage({ error: String(e && e.message || e) }); }
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (r && r.log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+  } catch (e) {
+    parentPort.postMessage({ error: String(e && e.message || e) });
+  }
   busy = false;
 });
 `;
@@ -31,9 +40,10 @@ export class WalCheckpointer {
   private stopped: Promise<void> | undefined;
 
   /** `everyMs`: how often to checkpoint (the WAL grows by what is written meanwhile) */
-  constructor(path: string, everyMs = 1000, onError?: (message: string) => void) {
+  constructor(path: string, opts: { everyMs?: number; restartFrames?: number; onError?: (message: string) => void } = {}) {
+    const { everyMs = 250, restartFrames = 4000, onError } = opts;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { path, driver } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { path, driver, restartFrames } });
     this.worker.on('message', (m: { error?: string }) => m.error && onError?.(m.error));
     this.worker.on('error', (e) => onError?.(e.message));
     // the worker must not keep a finished process alive
