@@ -43,7 +43,13 @@ export async function runUntilSignal(start: () => Promise<{ url: string; close()
       if (stopping) process.exit(130);
       stopping = true;
       process.stdout.write('stopping…\n');
-      void app.close().finally(resolveStop);
+      // Everything that must outlive the process is written by close(). A watch still in a step
+      // when its job was handed back (worker) may hold a pending query or timer; it must not keep
+      // the process up, so it exits shortly after close() even then.
+      void app.close().finally(() => {
+        setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+        resolveStop();
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
