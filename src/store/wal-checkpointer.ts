@@ -56,9 +56,14 @@ export class WalCheckpointer {
   stop(): Promise<void> {
     return (this.stopped ??= (async () => {
       clearInterval(this.timer);
-      const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
+      const exited = new Promise<boolean>((r) => this.worker.once('exit', () => r(true)));
+      // referenced again while it stops, or a process with nothing else to do would end before
+      // the worker did (and leave close() unsettled)
+      this.worker.ref();
       this.worker.postMessage('stop');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+      const timer = setTimeout(() => void this.worker.terminate(), 5000);
+      await exited;
+      clearTimeout(timer);
     })());
   }
 }

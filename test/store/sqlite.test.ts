@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +90,18 @@ describe('sqlite store specifics', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('closes in a process that has nothing else to do (exit 0, not an unsettled close)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
+    try {
+      // (vitest runs from the checkout's root)
+      const fixture = join(process.cwd(), 'test', 'store', 'fixtures', 'sqlite-open-close.ts');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, join(dir, 'a.db')], { encoding: 'utf8', timeout: 30_000 });
+      expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: 'closed\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 
   it('works in memory', async () => {
     const s = createSqliteStore(':memory:');
