@@ -110,6 +110,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         store,
         log,
         depsFor: async (deployment) => {
+          // jobs are fetched a hundred at a time: their starts (building the world, reading the
+          // timeline) take turns on the loop like ticks do
+          await pacer.admit();
           // the active policy version now (learned or rolled back by another process since)
           await activePolicy();
           const world = shared ?? (await perJob({ clock, store, log, deployment }));

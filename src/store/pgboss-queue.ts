@@ -20,7 +20,7 @@ export interface PgBossQueueOptions extends JobQueueOptions {
   maintenanceIntervalSeconds?: number;
   pollingIntervalSeconds?: number;
   /** how long close() waits for running watches to stop between steps before it fails their
-   *  jobs back anyway (default 2.5 s: a stop must end within seconds whatever the watches do) */
+   *  jobs back anyway (default 1.5 s: a stop must end within seconds whatever the watches do) */
   closeTimeoutMs?: number;
 }
 
@@ -150,7 +150,7 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
       await polling;
       // running watches stop between steps and fail their jobs back for another worker
       for (const lease of running.keys()) lease.abort(new Error('worker stopping'));
-      const timeout = opts.closeTimeoutMs ?? 2_500;
+      const timeout = opts.closeTimeoutMs ?? 1_500;
       await Promise.race([Promise.allSettled([...running.values()]), new Promise((r) => setTimeout(r, timeout).unref())]);
       // Watches still in a step (waiting on a busy database) are handed back too, not left
       // active until their jobs expire. They stop at their next check of the lease; a job failed
