@@ -60,7 +60,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const guard = withApprovalPolicies(makeGuard(config.guardrails as GuardrailSettings), config);
     // all of this worker's watches take turns on its event loop (as serve's Scheduler does)
     const pacer = new TickPacer(config.watch.ticksPerTurn);
-    const pace = (signal?: AbortSignal) => pacer.admit(signal);
+    const pace = (signal?: AbortSignal, resume?: boolean) => pacer.admit(signal, resume);
     // The same world as `serve`: the configured sources when `sources:` names any, built once
     // (scrapers keep history, a local target keeps its processes); else the simulated world,
     // built per job because it keeps its state in the process: rebuilt from the store, it sees
@@ -84,6 +84,22 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       ...policies.hooks,
       ...(learn ? { outcome: (ctx) => learnLock.withLock('devops-commander:policy-learn', async () => learn(ctx)) } : {}),
     });
+    // Which policy version is active, looked up at most once a second however many jobs start
+    // (thousands at once after a restart); the model itself is read only when it changed.
+    let activeChecked: { at: number; done: Promise<void> } | undefined;
+    const activePolicy = (): Promise<void> => {
+      if (activeChecked && Date.now() - activeChecked.at < 1000) return activeChecked.done;
+      const done = (async () => {
+        const idx = await versions.index();
+        if (!idx || idx.active === policies.current().version) return;
+        const active = await versions.get(idx.active);
+        if (active) policies.useModel(active.model);
+      })();
+      activeChecked = { at: Date.now(), done };
+      // a failed look-up is retried by the next job, not remembered
+      done.catch(() => (activeChecked = undefined));
+      return done;
+    };
     const metricsPort = opts.metricsPort ?? (config.queue.kind === 'pgboss' ? config.queue.metricsPort : undefined);
     const metricsServer = metricsPort !== undefined ? await serveMetrics(metrics, config.server.host, metricsPort) : undefined;
     if (metricsServer) opened.push(() => metricsServer.close());
@@ -93,11 +109,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       watchJobHandler({
         store,
         log,
-        depsFor: async () => {
+        depsFor: async (deployment) => {
+          // jobs are fetched a hundred at a time: their starts (building the world, reading the
+          // timeline) take turns on the loop like ticks do
+          await pacer.admit();
           // the active policy version now (learned or rolled back by another process since)
-          const active = await versions.active();
-          if (active) policies.useModel(active.model);
-          const world = shared ?? (await perJob({ clock, store, log }));
+          await activePolicy();
+          const world = shared ?? (await perJob({ clock, store, log, deployment }));
           metrics.watchesActive.inc();
           return {
             deps: {

@@ -31,6 +31,8 @@ export interface CreateDeploymentResult {
   created: boolean;
   /** the first event, appended in the same transaction, when it was given and created */
   event?: TimelineEvent;
+  /** every event appended with it (firstEvent, then thenEvents), when created */
+  events?: TimelineEvent[];
 }
 
 export interface CreateDeploymentMeta {
@@ -40,6 +42,8 @@ export interface CreateDeploymentMeta {
   idempotencyKey: string;
   /** appended to the new deployment's timeline in the same transaction (nothing when not created) */
   firstEvent?: Omit<NewTimelineEvent, 'deploymentId'>;
+  /** appended after firstEvent in the same transaction (intake: the watch's start) */
+  thenEvents?: Array<Omit<NewTimelineEvent, 'deploymentId'>>;
 }
 
 export interface AuditFilter {

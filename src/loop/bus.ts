@@ -29,7 +29,7 @@ export function notifyingStore(store: Store, bus: EventBus): Store {
   // a deployment's first event is appended with it
   wrapped.createDeployment = async (spec, meta) => {
     const r = await store.createDeployment(spec, meta);
-    if (r.event) bus.appended(r.event);
+    for (const e of r.events ?? (r.event ? [r.event] : [])) bus.appended(e);
     return r;
   };
   return wrapped;

@@ -7,6 +7,7 @@
 // before anything is done (loop/watch.ts, loop/action-lease.ts).
 import type { Store } from '../core/store.js';
 import type { Deployment } from '../core/types.js';
+import { ACTIVE_STATUSES } from '../core/deployment-summary.js';
 import { deriveState, statusOf } from './state.js';
 import { runWatch, type WatchDeps } from './watch.js';
 
@@ -39,7 +40,15 @@ export function watchJobHandler(r: QueueRunnerDeps): (job: QueuedWatch) => Promi
     r.log(`watch ${id} started (attempt ${job.attempt})`);
     const { deps, release } = await r.depsFor(deployment);
     try {
-      await runWatch(deployment, deps, job.signal);
+      const status = await runWatch(deployment, deps, job.signal);
+      if (job.signal?.aborted && ACTIVE_STATUSES.includes(status)) {
+        // Stopped between steps, not finished: hand it back at once. Thousands do this together
+        // when a worker stops, and a read of each timeline here kept SIGTERM waiting for seconds;
+        // whoever resumes the watch re-derives its status from the timeline anyway.
+        const why = job.signal.reason instanceof Error ? job.signal.reason.message : 'stopped';
+        r.log(`watch ${id} handed back (${why})`);
+        throw new Error(`watch ${id} handed back before it completed (${why})`);
+      }
       const state = deriveState(await r.store.events(id));
       // The row follows the timeline: a cancel written by the API while this worker was in a
       // tick can have been overwritten by that tick's status.

@@ -7,7 +7,8 @@
 import { systemClock } from '../core/clock.js';
 import type { Deployment } from '../core/types.js';
 import { TickPacer } from './tick-pacer.js';
-import { runWatch, type WatchDeps } from './watch.js';
+import type { NewTimelineEvent, TimelineEvent } from '../core/timeline.js';
+import { runWatch, watchStartedEvent, type WatchDeps } from './watch.js';
 
 interface Running {
   deployment: Deployment;
@@ -29,7 +30,7 @@ export class Scheduler {
     opts: { ticksPerTurn?: number } = {},
   ) {
     this.pacer = new TickPacer(opts.ticksPerTurn);
-    this.paced = { ...deps, pace: deps.pace ?? ((signal) => this.pacer.admit(signal)) };
+    this.paced = { ...deps, pace: deps.pace ?? ((signal, resume) => this.pacer.admit(signal, resume)) };
   }
 
   /** Resume every watch the store says is unfinished. Returns how many. */
@@ -39,12 +40,18 @@ export class Scheduler {
     return list.length;
   }
 
-  /** Start watching (no-op when already watched). */
-  watch(deployment: Deployment): void {
+  /** The `watch.started` event a watch of this deployment begins with (runWatch writes the same). */
+  startedEvent(id: string, deployAt: number, receivedAt: number): Omit<NewTimelineEvent, 'deploymentId'> {
+    return watchStartedEvent(id, this.deps.timing, deployAt, receivedAt);
+  }
+
+  /** Start watching (no-op when already watched). `events`: its whole timeline, when the caller
+   *  just wrote it (intake), so the watch need not read it back. */
+  watch(deployment: Deployment, events?: TimelineEvent[]): void {
     if (this.stopping || this.running.has(deployment.id)) return;
     const controller = new AbortController();
     const key = targetKey(deployment);
-    const done = this.loop(deployment, controller.signal).finally(() => {
+    const done = this.loop(deployment, controller.signal, events).finally(() => {
       this.running.delete(deployment.id);
       const ids = this.byTarget.get(key);
       ids?.delete(deployment.id);
@@ -57,12 +64,13 @@ export class Scheduler {
   }
 
   /** A watch that throws (store hiccup, bug) is retried with backoff; its timeline makes that safe. */
-  private async loop(deployment: Deployment, signal: AbortSignal): Promise<void> {
+  private async loop(deployment: Deployment, signal: AbortSignal, events?: TimelineEvent[]): Promise<void> {
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        await this.paced.pace!(signal);
+        // a start from known events costs nothing to pace (no read, no write)
+        if (!(attempt === 0 && events)) await this.paced.pace!(signal);
         if (signal.aborted) return;
-        await runWatch(deployment, this.paced, signal);
+        await runWatch(deployment, this.paced, signal, attempt === 0 ? events : undefined);
         return;
       } catch (e) {
         this.deps.hooks?.error?.(deployment.id, e);

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../core/store.js';
-import type { NewTimelineEvent, TimelineEventType } from '../core/timeline.js';
+import type { NewTimelineEvent, TimelineEvent, TimelineEventType } from '../core/timeline.js';
 import type {
   ActionCheck,
   ActionContext,
@@ -82,16 +82,22 @@ export interface WatchDeps {
   /** how long an action's lease lives without renewal, real ms (default 30 s) */
   leaseTtlMs?: number;
   /** waits for this watch's turn to tick (loop/tick-pacer.ts), so many due watches share the loop */
-  pace?: (signal?: AbortSignal) => Promise<void>;
+  pace?: (signal?: AbortSignal, resume?: boolean) => Promise<void>;
 }
 
 const SYSTEM = 'system';
 
-/** Run (or resume) a watch until it completes or `signal` aborts. Returns the final status. */
-export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?: AbortSignal): Promise<DeploymentStatus> {
+/** The event a watch starts with: its timing, fixed for the rest of the watch. */
+export function watchStartedEvent(id: string, timing: WatchTiming, deployAt: number, receivedAt: number): Omit<NewTimelineEvent, 'deploymentId'> {
+  return { type: 'watch.started', at: Math.max(receivedAt, deployAt), actor: SYSTEM, payload: { ...timing }, dedupeKey: `${id}:watch.started` };
+}
+
+/** Run (or resume) a watch until it completes or `signal` aborts. Returns the final status.
+ *  `known`: the deployment's whole timeline when the caller has it (it was just written). */
+export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?: AbortSignal, known?: TimelineEvent[]): Promise<DeploymentStatus> {
   const { store, clock } = deps;
   const id = deployment.id;
-  let state = deriveState(await store.events(id));
+  let state = deriveState(known ?? (await store.events(id)));
   if (state.completed) return state.completed.status;
   // Timing is fixed when the watch starts and read back on resume, so a config change between
   // crash and restart cannot reshape a watch half-way.
@@ -112,7 +118,8 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
     await append('deployment.received', { deployment: specOf(deployment), source: deployment.source }, 'received', deployment.receivedAt);
   }
   if (!state.timing) {
-    await append('watch.started', { ...timing }, 'watch.started', Math.max(deployment.receivedAt, deployment.at));
+    const e = watchStartedEvent(id, timing, deployment.at, deployment.receivedAt);
+    await store.append({ ...e, deploymentId: id });
   }
 
   for (let k = Math.max(1, state.lastTick); ; k++) {
@@ -126,6 +133,10 @@ export async function runWatch(deployment: Deployment, deps: WatchDeps, signal?:
 
     const bundle = await collect(deps, { deployment, from: deployment.at - timing.baselineSeconds * 1000, to: t, stepSeconds: timing.stepSeconds });
     await append('signals.collected', { tick: k, from: deployment.at - timing.baselineSeconds * 1000, to: t, counts: counts(bundle), problems: bundle.problems }, `t${k}:signals`, t);
+    // the appends of many ticks commit together and resume them together: take a turn again
+    // before the evaluation, so they do not all evaluate in one turn of the loop
+    if (deps.pace) await deps.pace(signal, true);
+    if (signal?.aborted) return statusOf(state);
     const policy = deps.policy();
     const r = evaluate({ deployment, bundle, now: t, stepSeconds: timing.stepSeconds, policy, thresholds: deps.thresholds?.(deployment) });
     const last = latestDecision(state);

@@ -19,7 +19,8 @@ export interface PgBossQueueOptions extends JobQueueOptions {
   /** how often pg-boss looks for expired jobs (only one process does it per interval) */
   maintenanceIntervalSeconds?: number;
   pollingIntervalSeconds?: number;
-  /** how long close() waits for running watches before failing them back to the queue */
+  /** how long close() waits for running watches to stop between steps before it fails their
+   *  jobs back anyway (default 1.5 s: a stop must end within seconds whatever the watches do) */
   closeTimeoutMs?: number;
 }
 
@@ -55,6 +56,10 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
   await boss.createQueue(name, { name, policy: 'stately', ...jobOptions });
   /** running jobs: their lease, and the promise that settles after complete/fail */
   const running = new Map<AbortController, Promise<void>>();
+  /** the job id and lease timer of each running lease (close() fails those still running at its deadline) */
+  const jobOf = new Map<AbortController, { id: string; timer: NodeJS.Timeout }>();
+  /** set once close() has failed the jobs back: a watch stopping after that is already handed back */
+  let handedBackAll = false;
   let working = false;
   let polling: Promise<void> | undefined;
   let stopPolling: (() => void) | undefined;
@@ -91,17 +96,20 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
             () => boss.complete(name, job.id),
             (err: unknown) => {
               // at close, thousands of watches hand their jobs back at once: one fail() for all
-              if (closed) handedBack.push(job.id);
-              else return boss.fail(name, job.id, { message: err instanceof Error ? err.message : String(err) });
+              if (closed) {
+                if (!handedBackAll) handedBack.push(job.id);
+              } else return boss.fail(name, job.id, { message: err instanceof Error ? err.message : String(err) });
             },
           )
           .catch((err: unknown) => opts.onError?.(err))
           .finally(() => {
             clearTimeout(timer);
             running.delete(lease);
+            jobOf.delete(lease);
             wake?.();
           });
         running.set(lease, done);
+        jobOf.set(lease, { id: job.id, timer });
       };
       let wake: (() => void) | undefined;
       polling = (async () => {
@@ -134,16 +142,34 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
     async close() {
       if (closed) return;
       closed = true;
+      const t0 = Date.now();
+      const trace = (what: string): void => {
+        if (process.env.COMMANDER_TRACE_CLOSE) process.stderr.write(`queue close: ${what} at ${Date.now() - t0} ms\n`);
+      };
       stopPolling?.();
       await polling;
       // running watches stop between steps and fail their jobs back for another worker
       for (const lease of running.keys()) lease.abort(new Error('worker stopping'));
-      const timeout = opts.closeTimeoutMs ?? 10_000;
+      const timeout = opts.closeTimeoutMs ?? 1_500;
       await Promise.race([Promise.allSettled([...running.values()]), new Promise((r) => setTimeout(r, timeout).unref())]);
-      for (let i = 0; i < handedBack.length; i += 1000) {
-        await boss.fail(name, handedBack.slice(i, i + 1000)).catch((err: unknown) => opts.onError?.(err));
+      // Watches still in a step (waiting on a busy database) are handed back too, not left
+      // active until their jobs expire. They stop at their next check of the lease; a job failed
+      // back is retried only after retryDelaySeconds, by which time this process is gone (and an
+      // action is guarded by its lease in any case, loop/action-lease.ts).
+      const stillRunning = [...jobOf.values()].map((j) => {
+        // their lease timers (as long as a job's expiry) must not keep the process alive
+        clearTimeout(j.timer);
+        return j.id;
+      });
+      trace(`${stillRunning.length} watches still running, ${handedBack.length} handed back`);
+      handedBackAll = true;
+      const all = [...handedBack, ...stillRunning];
+      for (let i = 0; i < all.length; i += 1000) {
+        await boss.fail(name, all.slice(i, i + 1000)).catch((err: unknown) => opts.onError?.(err));
       }
-      await boss.stop({ graceful: true, wait: true, timeout });
+      trace('jobs failed back');
+      await boss.stop({ graceful: true, wait: true, timeout: Math.max(1000, timeout) });
+      trace('pg-boss stopped');
     },
   };
 }

@@ -199,6 +199,11 @@ function columns(rows: unknown[][], n: number): unknown[][] {
   return Array.from({ length: n }, (_, i) => rows.map((r) => r[i]));
 }
 
+/** the events a new deployment is created with, in order */
+function firstEventsOf(meta: CreateDeploymentMeta): NewTimelineEvent[] {
+  return [...(meta.firstEvent ? [meta.firstEvent] : []), ...(meta.thenEvents ?? [])].map((e) => ({ ...e, deploymentId: meta.id }));
+}
+
 function unnestOf(types: string[], first = 1): string {
   return `unnest(${types.map((t, i) => `$${first + i}::${t}[]`).join(', ')})`;
 }
@@ -261,7 +266,7 @@ class PostgresStore implements Store {
       const events: NewTimelineEvent[] = [];
       for (const op of ops) {
         if (op.kind === 'append') events.push(op.event);
-        else if (op.meta.firstEvent && createdIds.has(op.meta.id)) events.push({ ...op.meta.firstEvent, deploymentId: op.meta.id });
+        else if (createdIds.has(op.meta.id)) events.push(...firstEventsOf(op.meta));
       }
       const keys = [...new Set(events.map((e) => e.dedupeKey).filter((k): k is string => k !== undefined))];
       const ids = [...new Set(events.map((e) => e.deploymentId).filter((k): k is string => k !== null))];
@@ -296,8 +301,8 @@ class PostgresStore implements Store {
         if (op.kind === 'append') return append(op.event);
         const row = byIdemKey.get(op.meta.idempotencyKey)!;
         const created = row.id === op.meta.id && createdIds.has(row.id);
-        const event = created && op.meta.firstEvent ? append({ ...op.meta.firstEvent, deploymentId: op.meta.id }) : undefined;
-        return { deployment: rowToDeployment(row), created, ...(event ? { event } : {}) };
+        const appended = created ? firstEventsOf(op.meta).map(append) : [];
+        return { deployment: rowToDeployment(row), created, ...(created && op.meta.firstEvent ? { event: appended[0] } : {}), ...(appended.length ? { events: appended } : {}) };
       });
 
       if (head.seq >= firstSeq) {

@@ -65,6 +65,12 @@ export function deploymentValues(
 export const DEPLOYMENT_INSERT_COLUMNS =
   'id, idempotency_key, source, received_at, status, service, environment, version, previous_version, commit_sha, deploy_at, replicas, extra, summary';
 
+/** deploymentValues back as the row they insert (what a read back would return). */
+export function rowOfValues(values: unknown[]): DeploymentRow {
+  const cols = DEPLOYMENT_INSERT_COLUMNS.split(', ');
+  return Object.fromEntries(cols.map((c, i) => [c, values[i]])) as unknown as DeploymentRow;
+}
+
 export function rowToDeployment(r: DeploymentRow): Deployment {
   const d: Deployment = {
     ...(r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : {}),

@@ -20,6 +20,12 @@ export interface WriteBatcherOptions {
   maxBatch?: number;
   /** how long the first write of a batch waits for others, ms (0: until the end of this turn) */
   delayMs?: number;
+  /**
+   * Makes a committed batch durable (SQLite: fdatasync of the WAL off the event loop). The
+   * callers' promises settle only after it. When it fails, the batch is committed but maybe not
+   * on disk: every caller gets the error and nothing is run again (a retry would write twice).
+   */
+  durable?: () => Promise<void>;
 }
 
 export class WriteBatcher<Op, R> {
@@ -28,6 +34,7 @@ export class WriteBatcher<Op, R> {
   private running: Promise<void> | undefined;
   private readonly maxBatch: number;
   private readonly delayMs: number;
+  private readonly durable: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -37,6 +44,7 @@ export class WriteBatcher<Op, R> {
   ) {
     this.maxBatch = Math.max(1, opts.maxBatch ?? 256);
     this.delayMs = Math.max(0, opts.delayMs ?? 0);
+    this.durable = opts.durable;
   }
 
   submit(op: Op): Promise<R> {
@@ -102,16 +110,32 @@ export class WriteBatcher<Op, R> {
       }
     }
     if (results) {
-      items.forEach((it, i) => it.resolve(results[i]));
+      await this.settle(items, results);
       return;
     }
     // one at a time, in arrival order, so seq order is still the order of the calls
     for (const it of items) {
+      let one: R[];
       try {
-        it.resolve((await this.runBatch([it.op]))[0]);
+        one = await this.runBatch([it.op]);
       } catch (e) {
         it.reject(e);
+        continue;
+      }
+      await this.settle([it], one);
+    }
+  }
+
+  /** Committed: answer once it is durable (while the disk syncs, the loop serves others). */
+  private async settle(items: Array<Pending<Op, R>>, results: R[]): Promise<void> {
+    if (this.durable) {
+      try {
+        await this.durable();
+      } catch (e) {
+        for (const it of items) it.reject(e);
+        return;
       }
     }
+    items.forEach((it, i) => it.resolve(results[i]));
   }
 }

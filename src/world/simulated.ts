@@ -30,13 +30,16 @@ const COUNTER_KEY = 'world.simulated.counter';
 
 export function simulatedWorldFactory(cfg: SimulatedWorldConfig): WorldFactory {
   return async (ctx: WorldContext): Promise<World> => {
-    const plans: Record<string, Behaviour> = { ...readPlans(cfg.deploymentsFile, ctx.log), ...((await ctx.store.getState<Record<string, Behaviour>>(PLANS_KEY)) ?? {}) };
+    const plans: Record<string, Behaviour> = { ...readPlansOnce(cfg.deploymentsFile, ctx.log), ...((await ctx.store.getState<Record<string, Behaviour>>(PLANS_KEY)) ?? {}) };
     const world = new SimulatedWorld({ seed: cfg.seed, plans });
     const actuator = new SimulatedActuator(world, ctx.clock);
     await restoreInterventions(ctx, world);
-    let counter = (await ctx.store.getState<number>(COUNTER_KEY)) ?? 0;
+    // A world built for one watch (a worker's job) deploys nothing: no deployer state to read.
+    // (Thousands of jobs start at once on a worker; each read here was a query per job.)
+    const oneWatch = ctx.deployment !== undefined && !cfg.autoDeploy;
+    let counter = oneWatch ? 0 : ((await ctx.store.getState<number>(COUNTER_KEY)) ?? 0);
     const lastVersion = new Map<string, string>();
-    for (const s of cfg.services) {
+    for (const s of oneWatch ? [] : cfg.services) {
       const [d] = await ctx.store.listDeployments({ service: s, limit: 1 });
       if (d) lastVersion.set(s, d.version);
     }
@@ -95,7 +98,10 @@ export function simulatedWorldFactory(cfg: SimulatedWorldConfig): WorldFactory {
 
 /** Re-apply what was done to the world (from the timeline) so a restart keeps rollbacks in effect. */
 async function restoreInterventions(ctx: WorldContext, world: SimulatedWorld): Promise<void> {
-  const recent = await ctx.store.listDeployments({ limit: 100 });
+  // for one watch, only what was done to its service matters (the world's state is per service):
+  // its recent deployments, not the newest 100 of every service (101 queries per job)
+  const d = ctx.deployment;
+  const recent = await ctx.store.listDeployments(d ? { service: d.service, environment: d.environment, limit: 20 } : { limit: 100 });
   for (const d of recent) {
     for (const e of await ctx.store.events(d.id)) {
       if (e.type !== 'action.executed') continue;
@@ -105,6 +111,15 @@ async function restoreInterventions(ctx: WorldContext, world: SimulatedWorld): P
       }
     }
   }
+}
+
+/** the plans file is shipped data: read once per process, not once per world built */
+const plansRead = new Map<string, Record<string, Behaviour>>();
+function readPlansOnce(file: string | undefined, log: (m: string) => void): Record<string, Behaviour> {
+  if (!file) return {};
+  let p = plansRead.get(file);
+  if (!p) plansRead.set(file, (p = readPlans(file, log)));
+  return p;
 }
 
 function readPlans(file: string | undefined, log: (m: string) => void): Record<string, Behaviour> {

@@ -14,6 +14,8 @@ export interface WorldContext {
   log: (msg: string) => void;
   /** the OTLP receiver's buffer (what services push to /v1/*), for worlds that read it */
   otlp?: OtlpBuffer;
+  /** a world built for one watch (a worker's job): what it restores can be limited to this deployment's service */
+  deployment?: Deployment;
 }
 
 export interface World {

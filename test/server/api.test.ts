@@ -66,6 +66,29 @@ describe('HTTP API', () => {
     expect(list.deployments.find((x) => x.id === id)).toMatchObject({ headline: expect.any(String), decision: expect.any(Object) });
   });
 
+  it('concurrent deliveries: every acknowledged one is stored with its received and watch.started events, the chain intact', async () => {
+    const n = 120;
+    const answers = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const r = await post('/api/deployments', JSON.stringify({ service: `burst-${i}`, environment: 'staging', version: `v1.${i}.0` }));
+        return { status: r.status, body: (await r.json()) as { id: string; created: boolean } };
+      }),
+    );
+    expect(answers.every((a) => a.status === 201 && a.body.created)).toBe(true);
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size).toBe(n);
+    for (const id of ids) {
+      const events = await app.store.events(id);
+      // written together with the deployment (one write per delivery), each exactly once
+      expect(events.slice(0, 2).map((e) => e.type)).toEqual(['deployment.received', 'watch.started']);
+      expect(events.filter((e) => e.type === 'watch.started')).toHaveLength(1);
+      expect(events[1].seq).toBe(events[0].seq + 1);
+      expect(app.scheduler.isWatching(id) || events.some((e) => e.type === 'watch.completed')).toBe(true);
+    }
+    const v = await get<{ ok: boolean }>('/api/audit/verify?full=1');
+    expect(v.ok).toBe(true);
+  });
+
   it('the same delivery twice makes one deployment', async () => {
     const body = JSON.stringify({ service: 'search', version: 'v5.0.1' });
     const a = await post(DEPLOY, body, { 'content-type': 'application/json', 'idempotency-key': 'delivery-77' });

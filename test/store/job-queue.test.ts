@@ -155,4 +155,33 @@ describe.skipIf(!available)('pg-boss job queue', () => {
     expect(got).toEqual([2]);
     expect(seen).toHaveLength(2);
   });
+
+  it('closes within its deadline however many watches run, handing back even those stuck in a step', async () => {
+    const schema = uniqueSchema('boss_test');
+    cleanups.push(() => dropSchema(schema));
+    const fast = { schema, retryDelaySeconds: 0, maintenanceIntervalSeconds: 1, pollingIntervalSeconds: 0.5, expireInSeconds: 3600 };
+    const a = await createPgBossQueue(PG_URL, { ...fast, concurrency: 50, closeTimeoutMs: 500 });
+    const started = new Set<string>();
+    await a.work(async (job) => {
+      started.add(job.deploymentId);
+      // half stop between steps when told; the other half are stuck in a step (a slow query) and never look
+      if (Number(job.deploymentId.split('-')[1]) % 2) await new Promise<void>(() => undefined);
+      await new Promise<void>((resolve) => job.signal!.addEventListener('abort', () => resolve(), { once: true }));
+      throw new Error('handed back');
+    });
+    for (let i = 0; i < 40; i++) await a.enqueueWatch(`dep-${i}`);
+    await until(() => (started.size === 40 ? true : undefined), 15_000, 'all 40 running');
+    const t0 = Date.now();
+    await a.close();
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    // every job is back in the queue (none left active until its hour-long expiry): another worker resumes all
+    const b = await createPgBossQueue(PG_URL, { ...fast, concurrency: 50 });
+    cleanups.push(() => b.close());
+    const resumed = new Map<string, number>();
+    await b.work(async (job) => {
+      resumed.set(job.deploymentId, job.attempt);
+    });
+    await until(() => (resumed.size === 40 ? true : undefined), 15_000, 'the other queue resumes all 40');
+    expect([...resumed.values()].every((attempt) => attempt === 1)).toBe(true);
+  }, 60_000);
 });

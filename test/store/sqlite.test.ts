@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +68,40 @@ describe('sqlite store specifics', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('checkpoints the WAL from its own thread (none inside COMMIT), and what was acknowledged reads back after reopening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
+    try {
+      const file = join(dir, 'a.db');
+      const store = createSqliteStore(file);
+      const sizeAt = () => statSync(file).size;
+      const before = sizeAt();
+      const made = await Promise.all(Array.from({ length: 300 }, (_, i) => store.createDeployment(spec(i), meta(i, { firstEvent: { type: 'deployment.received', at: 1, actor: 'system', payload: { i } } }))));
+      // auto-checkpoint is off on the store's connection: the pages reach the database file only through the thread
+      const end = Date.now() + 5000;
+      while (sizeAt() === before && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      expect(sizeAt()).toBeGreaterThan(before);
+      await store.close();
+      const again = createSqliteStore(file);
+      for (const r of made) expect((await again.events(r.deployment.id)).map((e) => e.type)).toEqual(['deployment.received']);
+      expect((await again.verifyAudit({ full: true })).ok).toBe(true);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('closes in a process that has nothing else to do (exit 0, not an unsettled close)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
+    try {
+      // (vitest runs from the checkout's root)
+      const fixture = join(process.cwd(), 'test', 'store', 'fixtures', 'sqlite-open-close.ts');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, join(dir, 'a.db')], { encoding: 'utf8', timeout: 30_000 });
+      expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: 'closed\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 
   it('works in memory', async () => {
     const s = createSqliteStore(':memory:');

@@ -43,7 +43,20 @@ export async function runUntilSignal(start: () => Promise<{ url: string; close()
       if (stopping) process.exit(130);
       stopping = true;
       process.stdout.write('stopping…\n');
-      void app.close().finally(resolveStop);
+      // A stop ends within 5 s whatever is still pending: what must survive (the timeline's
+      // writes, jobs handed back to the queue) is done first by close(); a resumed watch redoes
+      // a step that was cut off.
+      setTimeout(() => {
+        process.stderr.write('stopping: not closed after 4.5 s, exiting\n');
+        process.exit(process.exitCode ?? 0);
+      }, 4500).unref();
+      // Everything that must outlive the process is written by close(). A watch still in a step
+      // when its job was handed back (worker) may hold a pending query or timer; it must not keep
+      // the process up, so it exits shortly after close() even then.
+      void app.close().finally(() => {
+        setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+        resolveStop();
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
