@@ -7,35 +7,14 @@ import type { Scenario } from '../../src/core/scenario.js';
 import { Gen } from './rng.js';
 import { LogNoise, dailyCycle, histogramP95, missingMask } from './noise.js';
 import * as L from './logs.js';
+import { CAUSE_ACTION, FAMILY_CAUSE, SIM_FAMILIES, type SimFamily } from '../../src/policy/simulate.js';
 
-export const FAMILIES = [
-  'healthy',
-  'noisy_healthy',
-  'error_regression',
-  'latency_regression',
-  'memory_leak',
-  'crash_loop',
-  'canary_regression',
-  'load_surge',
-  'dependency_outage',
-  'no_data',
-] as const;
-export type Family = (typeof FAMILIES)[number];
-
-type Cause = 'none' | 'deploy_regression' | 'load_surge' | 'dependency_outage' | 'no_data';
-const CAUSE: Record<Family, Cause> = {
-  healthy: 'none',
-  noisy_healthy: 'none',
-  error_regression: 'deploy_regression',
-  latency_regression: 'deploy_regression',
-  memory_leak: 'deploy_regression',
-  crash_loop: 'deploy_regression',
-  canary_regression: 'deploy_regression',
-  load_surge: 'load_surge',
-  dependency_outage: 'dependency_outage',
-  no_data: 'no_data',
-};
-const ACTION = { none: 'continue', deploy_regression: 'rollback', load_surge: 'scale_up', dependency_outage: 'escalate', no_data: 'escalate' } as const;
+// the kinds of incident and their right answers are the domain's (shared with the training
+// simulator); only how the telemetry is made is independent of it
+export const FAMILIES = SIM_FAMILIES;
+export type Family = SimFamily;
+const CAUSE = FAMILY_CAUSE;
+const ACTION = CAUSE_ACTION;
 
 const SERVICES = ['ledger', 'fulfilment', 'storefront', 'identity', 'notifier', 'billing-api', 'catalog-sync', 'tracking', 'quotes', 'media-resizer'];
 const MiB = 1048576;
