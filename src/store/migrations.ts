@@ -23,6 +23,10 @@ export interface Migration {
  *  built on it and only serves queries that repeat it exactly. */
 export const SEARCH_TEXT_SQL = "type || ' ' || actor || ' ' || coalesce(deployment_id, '') || ' ' || substr(payload, 1, 4000)";
 
+/** SQLite: index for search the next `?` events the FTS5 table does not have yet (rowid = seq, which
+ *  has no gaps), so an index that fell behind (or starts empty) fills from where it stands. */
+export const INDEX_PENDING_SQL = `INSERT INTO events_fts (rowid, body) SELECT seq, ${SEARCH_TEXT_SQL} FROM events WHERE seq > (SELECT coalesce(max(rowid), 0) FROM events_fts) ORDER BY seq LIMIT ?`;
+
 export const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY,
   name TEXT NOT NULL,

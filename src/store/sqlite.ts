@@ -21,7 +21,7 @@ import type { AuditFilter, AuditVerification, CreateDeploymentMeta, CreateDeploy
 import type { NewTimelineEvent, TimelineEvent } from '../core/timeline.js';
 import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
 import { chainEvent, validateNewEvent, verifyChain, type AuditCheckpoint, type ChainReader } from './chain.js';
-import { BACKFILL_PAYLOAD_SQL, MIGRATIONS, MIGRATIONS_TABLE_DDL, SEARCH_TEXT_SQL, migrationSql } from './migrations.js';
+import { BACKFILL_PAYLOAD_SQL, INDEX_PENDING_SQL, MIGRATIONS, MIGRATIONS_TABLE_DDL, migrationSql } from './migrations.js';
 import {
   DEPLOYMENT_INSERT_COLUMNS,
   EVENT_INSERT_COLUMNS,
@@ -38,6 +38,7 @@ import {
   rowToEvent,
   rowToListItem,
 } from './rows.js';
+import { SearchDb, searchDbPath } from './search-db.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriteBatcher, type WriteBatcherOptions } from './write-batch.js';
 
@@ -114,9 +115,13 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
   migrateSqlite(db);
   const wal = syncWal ? new WalSync(`${path}-wal`) : undefined;
   // checkpoints off the event loop (wal-checkpointer.ts); the store's close checkpoints last
-  const checkpointer = inMemory || opts.checkpointThread === false ? undefined : new WalCheckpointer(path);
+  // and with it, the search index in a file of its own (search-db.ts); without a thread the
+  // index is the store's own events_fts, written in each commit
+  const thread = !inMemory && opts.checkpointThread !== false;
+  const search = thread ? new SearchDb(path, Math.max(0, Math.floor(opts.busyTimeoutMs ?? 10_000))) : undefined;
+  const checkpointer = thread ? new WalCheckpointer(path, { searchPath: searchDbPath(path) }) : undefined;
   if (checkpointer) db.pragma('wal_autocheckpoint = 0');
-  return new SqliteStore(db, { maxBatch: opts.maxBatch, delayMs: opts.batchDelayMs ?? 0, ...(wal ? { durable: () => wal.sync() } : {}) }, wal, checkpointer);
+  return new SqliteStore(db, { maxBatch: opts.maxBatch, delayMs: opts.batchDelayMs ?? 0, ...(wal ? { durable: () => wal.sync() } : {}) }, wal, checkpointer, search);
 }
 
 /**
@@ -165,6 +170,7 @@ class SqliteStore implements Store {
     batching: WriteBatcherOptions,
     private readonly wal?: WalSync,
     private readonly checkpointer?: WalCheckpointer,
+    private readonly search?: SearchDb,
   ) {
     this.writeTx = db.transaction((ops: WriteOp[]) => this.runWrites(ops));
     this.writes = new WriteBatcher<WriteOp, WriteResult>(async (ops) => this.writeTx.immediate(ops), batching);
@@ -243,7 +249,9 @@ class SqliteStore implements Store {
     const results = ops.map((op) => (op.kind === 'create' ? create(op.spec, op.meta) : op.kind === 'append' ? append(op.event) : setStatus(op.id, op.status)));
     if (head.seq >= firstSeq) {
       this.stmt('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1').run(head.seq, head.hash);
-      this.stmt(`INSERT INTO events_fts (rowid, body) SELECT seq, ${SEARCH_TEXT_SQL} FROM events WHERE seq >= ? AND seq <= ?`).run(firstSeq, head.seq);
+      // with a search file the background thread indexes (search-db.ts); else, here, from where
+      // the index stands (it may have been left behind while a search file was in use)
+      if (!this.search) this.stmt(INDEX_PENDING_SQL).run(head.seq);
     }
     const update = this.stmt(
       'UPDATE deployments SET summary = ?, status = coalesce(?, status), completed_at = coalesce(completed_at, ?) WHERE id = ?',
@@ -290,6 +298,10 @@ class SqliteStore implements Store {
 
   async audit(opts: AuditFilter = {}): Promise<TimelineEvent[]> {
     const q = auditQuery(opts, sqlitePh);
+    if (this.search && q.sql.includes('events_fts')) {
+      this.search.catchUp();
+      return (this.search.all(q.sql, q.args) as EventRow[]).map(rowToEvent);
+    }
     return (this.stmt(q.sql).all(...q.args) as EventRow[]).map(rowToEvent);
   }
 
@@ -348,6 +360,7 @@ class SqliteStore implements Store {
     this.closed = true;
     await this.writes.drain();
     await this.checkpointer?.stop();
+    this.search?.close();
     this.db.close();
     this.wal?.close();
   }

@@ -7,9 +7,15 @@
 // frames keep arriving while a checkpoint runs), so once the WAL holds more than
 // `restartFrames`, a RESTART checkpoint briefly holds writers off (they wait in their busy
 // handler for the few frames left and the fsyncs) and the next write rewinds the WAL.
-// Hand-written: a few lines around SQLite's own checkpoint.
+//
+// When given `searchPath`, the same thread keeps the audit search's index file (search-db.ts):
+// each turn it indexes the events the index does not have yet, in small statements that lock
+// only that file.
+// Hand-written: a few lines around SQLite's own checkpoint and one INSERT … SELECT.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { INDEX_PENDING_SQL } from './migrations.js';
+import { SEARCH_DB_SETUP } from './search-db.js';
 
 /** The worker's code, CommonJS (an eval'd worker needs no file, so it runs the same from src/ and dist/). */
 const WORKER = `
@@ -19,12 +25,27 @@ const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 // the checkpoint syncs the WAL before copying it and the database after (NORMAL does both)
 db.pragma('synchronous = NORMAL');
+let index;
+if (workerData.searchPath) {
+  const idx = new Database(workerData.searchPath);
+  idx.pragma('busy_timeout = 5000');
+  for (const sql of workerData.searchSetup) idx.exec(sql);
+  idx.prepare('ATTACH DATABASE ? AS ev').run(workerData.path);
+  const insert = idx.prepare(workerData.indexSql);
+  index = () => {
+    const until = Date.now() + 200;
+    while (insert.run(workerData.indexChunk).changes === workerData.indexChunk && Date.now() < until);
+  };
+  const close = db.close.bind(db);
+  db.close = () => { idx.close(); return close(); };
+}
 let busy = false;
 parentPort.on('message', (m) => {
   if (m === 'stop') { db.close(); parentPort.close(); return; }
   if (busy) return;
   busy = true;
   try {
+    if (index) index();
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
     if (r && r.log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
   } catch (e) {
@@ -40,10 +61,11 @@ export class WalCheckpointer {
   private stopped: Promise<void> | undefined;
 
   /** `everyMs`: how often to checkpoint (the WAL grows by what is written meanwhile) */
-  constructor(path: string, opts: { everyMs?: number; restartFrames?: number; onError?: (message: string) => void } = {}) {
-    const { everyMs = 250, restartFrames = 4000, onError } = opts;
+  constructor(path: string, opts: { everyMs?: number; restartFrames?: number; searchPath?: string; onError?: (message: string) => void } = {}) {
+    const { everyMs = 250, restartFrames = 4000, searchPath, onError } = opts;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { path, driver, restartFrames } });
+    const search = searchPath === undefined ? {} : { searchPath, searchSetup: SEARCH_DB_SETUP, indexSql: INDEX_PENDING_SQL, indexChunk: 500 };
+    this.worker = new Worker(WORKER, { eval: true, workerData: { path, driver, restartFrames, ...search } });
     this.worker.on('message', (m: { error?: string }) => m.error && onError?.(m.error));
     this.worker.on('error', (e) => onError?.(e.message));
     // the worker must not keep a finished process alive

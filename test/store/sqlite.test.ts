@@ -103,6 +103,45 @@ describe('sqlite store specifics', () => {
     }
   }, 40_000);
 
+  it('keeps the search index in a file of its own, filled behind the writes; a search right after a write, and after a reopen, finds every event once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
+    try {
+      const file = join(dir, 'a.db');
+      const store = createSqliteStore(file);
+      const received = (i: number) => ({ firstEvent: { type: 'deployment.received' as const, at: 1, actor: 'system', payload: { note: `needle-${i} in the haystack` } } });
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.createDeployment(spec(i), meta(i, received(i)))));
+      // no time for the thread: the search indexes what is missing first
+      expect(await store.audit({ q: 'needle-7 ' })).toHaveLength(1);
+      expect(await store.audit({ q: 'haystack', limit: 1000 })).toHaveLength(50);
+      // the thread indexes without being asked
+      await Promise.all(Array.from({ length: 30 }, (_, i) => store.createDeployment(spec(100 + i), meta(100 + i, received(100 + i)))));
+      const indexed = () => {
+        const db = new Database(`${file}-search`, { readonly: true });
+        try {
+          return (db.prepare('SELECT max(rowid) AS m FROM events_fts').get() as { m: number }).m;
+        } finally {
+          db.close();
+        }
+      };
+      const end = Date.now() + 5000;
+      while (indexed() < 80 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      expect(indexed()).toBe(80);
+      // written and closed before the index caught up, or the index file lost: it fills again, once
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.createDeployment(spec(200 + i), meta(200 + i, received(200 + i)))));
+      await store.close();
+      const again = createSqliteStore(file);
+      expect(await again.audit({ q: 'needle-207 ' })).toHaveLength(1);
+      expect((await again.audit({ q: 'haystack', limit: 1000 })).map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      await again.close();
+      for (const f of ['', '-wal', '-shm']) rmSync(`${file}-search${f}`, { force: true });
+      const fresh = createSqliteStore(file);
+      expect((await fresh.audit({ q: 'haystack', limit: 1000 })).map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      await fresh.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('works in memory', async () => {
     const s = createSqliteStore(':memory:');
     expect((await s.createDeployment(spec(1), meta(1))).created).toBe(true);
