@@ -142,10 +142,6 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
     async close() {
       if (closed) return;
       closed = true;
-      const t0 = Date.now();
-      const trace = (what: string): void => {
-        if (process.env.COMMANDER_TRACE_CLOSE) process.stderr.write(`queue close: ${what} at ${Date.now() - t0} ms\n`);
-      };
       stopPolling?.();
       await polling;
       // running watches stop between steps and fail their jobs back for another worker
@@ -161,15 +157,12 @@ export async function createPgBossQueue(url: string, opts: PgBossQueueOptions = 
         clearTimeout(j.timer);
         return j.id;
       });
-      trace(`${stillRunning.length} watches still running, ${handedBack.length} handed back`);
       handedBackAll = true;
       const all = [...handedBack, ...stillRunning];
       for (let i = 0; i < all.length; i += 1000) {
         await boss.fail(name, all.slice(i, i + 1000)).catch((err: unknown) => opts.onError?.(err));
       }
-      trace('jobs failed back');
       await boss.stop({ graceful: true, wait: true, timeout: Math.max(1000, timeout) });
-      trace('pg-boss stopped');
     },
   };
 }

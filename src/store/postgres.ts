@@ -19,6 +19,7 @@ import {
   type EventRow,
   auditQuery,
   deploymentValues,
+  firstEventsOf,
   eventValues,
   listDeploymentsQuery,
   pgPh,
@@ -197,11 +198,6 @@ const EVENT_UNNEST_TYPES = ['bigint', 'text', 'text', 'bigint', 'text', 'text', 
 /** Rows as column arrays for `unnest($1::t[], …)`: one statement inserts the whole batch. */
 function columns(rows: unknown[][], n: number): unknown[][] {
   return Array.from({ length: n }, (_, i) => rows.map((r) => r[i]));
-}
-
-/** the events a new deployment is created with, in order */
-function firstEventsOf(meta: CreateDeploymentMeta): NewTimelineEvent[] {
-  return [...(meta.firstEvent ? [meta.firstEvent] : []), ...(meta.thenEvents ?? [])].map((e) => ({ ...e, deploymentId: meta.id }));
 }
 
 function unnestOf(types: string[], first = 1): string {

@@ -1,10 +1,10 @@
 // Row <-> domain mapping shared by the SQL backends (same column names in both dialects).
 import type { DeploymentListItem } from '../core/api.js';
 import { ACTIVE_STATUSES, emptyFold, foldSummary, parseFold } from '../core/deployment-summary.js';
-import type { AuditFilter, DeploymentFilter } from '../core/store.js';
+import type { AuditFilter, CreateDeploymentMeta, DeploymentFilter } from '../core/store.js';
 import { SEARCH_TEXT_SQL, type Dialect } from './migrations.js';
 import type { Deployment, DeploymentSpec, DeploymentStatus } from '../core/types.js';
-import type { TimelineEvent, TimelineEventType } from '../core/timeline.js';
+import type { NewTimelineEvent, TimelineEvent, TimelineEventType } from '../core/timeline.js';
 
 export { ACTIVE_STATUSES };
 
@@ -69,6 +69,11 @@ export const DEPLOYMENT_INSERT_COLUMNS =
 export function rowOfValues(values: unknown[]): DeploymentRow {
   const cols = DEPLOYMENT_INSERT_COLUMNS.split(', ');
   return Object.fromEntries(cols.map((c, i) => [c, values[i]])) as unknown as DeploymentRow;
+}
+
+/** The events a new deployment is created with, in order (firstEvent, then thenEvents). */
+export function firstEventsOf(meta: CreateDeploymentMeta): NewTimelineEvent[] {
+  return [...(meta.firstEvent ? [meta.firstEvent] : []), ...(meta.thenEvents ?? [])].map((e) => ({ ...e, deploymentId: meta.id }));
 }
 
 export function rowToDeployment(r: DeploymentRow): Deployment {

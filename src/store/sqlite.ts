@@ -32,6 +32,7 @@ import {
   listDeploymentsQuery,
   sqlitePh,
   deploymentValues,
+  firstEventsOf,
   eventValues,
   rowOfValues,
   rowToDeployment,
@@ -236,8 +237,7 @@ class SqliteStore implements Store {
       // the row as inserted (no read back); its summary starts empty and is written once, below
       const deployment = rowToDeployment(rowOfValues(values));
       touched.set(meta.id, { fold: emptyFold() });
-      const first = [...(meta.firstEvent ? [meta.firstEvent] : []), ...(meta.thenEvents ?? [])];
-      const events = first.map((e) => append({ ...e, deploymentId: meta.id }));
+      const events = firstEventsOf(meta).map(append);
       return { deployment, created: true, ...(meta.firstEvent ? { event: events[0] } : {}), ...(events.length ? { events } : {}) };
     };
 
@@ -251,7 +251,7 @@ class SqliteStore implements Store {
       this.stmt('UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1').run(head.seq, head.hash);
       // with a search file the background thread indexes (search-db.ts); else, here, from where
       // the index stands (it may have been left behind while a search file was in use)
-      if (!this.search) this.stmt(INDEX_PENDING_SQL).run(head.seq);
+      if (!this.search) this.stmt(INDEX_PENDING_SQL).run(-1); // LIMIT -1: all of them
     }
     const update = this.stmt(
       'UPDATE deployments SET summary = ?, status = coalesce(?, status), completed_at = coalesce(completed_at, ?) WHERE id = ?',

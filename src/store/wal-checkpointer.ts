@@ -25,9 +25,10 @@ const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 // the checkpoint syncs the WAL before copying it and the database after (NORMAL does both)
 db.pragma('synchronous = NORMAL');
+let idx;
 let index;
 if (workerData.searchPath) {
-  const idx = new Database(workerData.searchPath);
+  idx = new Database(workerData.searchPath);
   idx.pragma('busy_timeout = 5000');
   for (const sql of workerData.searchSetup) idx.exec(sql);
   idx.prepare('ATTACH DATABASE ? AS ev').run(workerData.path);
@@ -36,12 +37,10 @@ if (workerData.searchPath) {
     const until = Date.now() + 200;
     while (insert.run(workerData.indexChunk).changes === workerData.indexChunk && Date.now() < until);
   };
-  const close = db.close.bind(db);
-  db.close = () => { idx.close(); return close(); };
 }
 let busy = false;
 parentPort.on('message', (m) => {
-  if (m === 'stop') { db.close(); parentPort.close(); return; }
+  if (m === 'stop') { if (idx) idx.close(); db.close(); parentPort.close(); return; }
   if (busy) return;
   busy = true;
   try {

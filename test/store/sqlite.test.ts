@@ -142,6 +142,15 @@ describe('sqlite store specifics', () => {
     }
   });
 
+  it('in memory (no thread), indexes for search in each commit', async () => {
+    const s = createSqliteStore(':memory:');
+    const received = (i: number) => ({ firstEvent: { type: 'deployment.received' as const, at: 1, actor: 'system', payload: { note: `needle-${i} in the haystack` } } });
+    for (let i = 0; i < 5; i++) await s.createDeployment(spec(i), meta(i, received(i)));
+    expect((await s.audit({ q: 'haystack' })).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(await s.audit({ q: 'needle-3' })).toHaveLength(1);
+    await s.close();
+  });
+
   it('works in memory', async () => {
     const s = createSqliteStore(':memory:');
     expect((await s.createDeployment(spec(1), meta(1))).created).toBe(true);
