@@ -6,8 +6,6 @@
 // another seed: a gap between "second" and "check" means something was fitted to one draw.
 // Run: npx tsx bench/decisions.ts [--dev DIR] [--seed 2] [--check-seed 7] [--per-family 20]
 //        [--only dev,second,check] [--policy bandit|scoring]
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Scenario } from '../src/core/scenario.js';
 import { pipelineTick } from '../src/cli/pipeline-tick.js';
 import { metrics, playScenario, policyDecider, scoreInfo, scoreResult, type Scored } from '../src/policy/episode.js';
@@ -15,6 +13,7 @@ import { ScoringPolicy } from '../src/policy/scoring-policy.js';
 import { BanditPolicy } from '../src/policy/bandit.js';
 import { loadPrior } from '../src/policy/prior.js';
 import { generateSet } from './gen-scenarios.js';
+import { loadDevScenarios } from './dev-scenarios.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, d: string): string => (args.includes(name) ? args[args.indexOf(name) + 1] : d);
@@ -58,11 +57,7 @@ function run(name: string, cases: Array<{ s: Scenario; family: string }>): void 
 
 console.log(`policy: ${policy.version}`);
 if (only.includes('dev')) {
-  const dev = readdirSync(devDir)
-    .filter((f) => /^dev-.*\.json$/.test(f))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(devDir, f), 'utf8')) as Scenario)
-    .filter((s) => s.truth);
+  const dev = loadDevScenarios(devDir);
   run(`dev (${devDir})`, dev.map((s) => ({ s, family: devFamily(s) })));
 }
 if (only.includes('second')) run(`second set (bench/gen-scenarios.ts --seed ${seed})`, generateSet(seed, per).map((c) => ({ s: c.scenario, family: c.family })));

@@ -5,8 +5,7 @@
 // H7's seeded simulated incident families. Prints accuracy / false rollback / Brier per set, a
 // pooled reliability table, and per-set errors.
 // Run: npx tsx bench/judgment.ts [--dir SCENARIO_DIR] [--sim N] [--only name,name] [--dump rows.json] [--policy bandit|scoring]
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { hashSeed, normal, seededRandom } from '../src/core/random.js';
 import type { Scenario } from '../src/core/scenario.js';
 import { pipelineTick } from '../src/cli/pipeline-tick.js';
@@ -15,6 +14,7 @@ import { ScoringPolicy } from '../src/policy/scoring-policy.js';
 import { BanditPolicy } from '../src/policy/bandit.js';
 import { loadPrior } from '../src/policy/prior.js';
 import { simulateMix } from '../src/policy/simulate.js';
+import { loadDevScenarios } from './dev-scenarios.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -22,11 +22,7 @@ const dir = opt('--dir') ?? '../shared/bench-data/scenarios';
 const simN = Number(opt('--sim') ?? 80);
 const only = opt('--only')?.split(',');
 
-const dev: Scenario[] = readdirSync(dir)
-  .filter((f) => /^dev-.*\.json$/.test(f))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Scenario)
-  .filter((s) => s.truth);
+const dev: Scenario[] = loadDevScenarios(dir);
 
 const t = (s: string): number => Date.parse(s);
 const mapMetrics = (s: Scenario, fn: (name: string, pts: Array<[string, number]>, group: string) => Array<[string, number]>): Scenario => {
